@@ -33,6 +33,13 @@ export interface HttpVerifySpec {
   invalid: { status?: number[]; bodyContains?: string[]; jsonField?: { path: string; equals: unknown } };
   /** Documentation of the endpoint used. */
   reference?: string;
+  /**
+   * Name of a verifier in src/verify/http-specs.json (e.g. `github-token`). The catalog entry is the base; any other
+   * field given here overrides it. See `HttpVerifyRef` for the short form a rule file may hold.
+   */
+  use?: string;
+  /** Facts to report on `valid`: fact name -> dotted JSON path in the response body (e.g. `login`). Never the secret. */
+  facts?: Record<string, string>;
 }
 
 export interface AwsVerifySpec {
@@ -236,3 +243,9 @@ export interface ErrorData {
   message: string;
   data?: Record<string, unknown>;
 }
+
+/**
+ * Short form of an HTTP check in a rule file: `verify: {kind: http, use: github-token}`, optionally with fields that
+ * override the named catalog entry. The verify layer resolves it against src/verify/http-specs.json.
+ */
+export type HttpVerifyRef = { kind: 'http'; use: string } & Partial<Omit<HttpVerifySpec, 'kind' | 'use'>>;
