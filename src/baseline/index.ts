@@ -69,3 +69,5 @@ export type {
   TriageHint,
   TriageResult,
 } from './ops.js';
+export { detectForeignKind, importForeign, parseForeign } from './import.js';
+export type { ForeignImport, ForeignKind, ImportOptions } from './import.js';
