@@ -1,0 +1,61 @@
+// Git delta application (the instruction stream of OFS_DELTA / REF_DELTA pack entries).
+// Owns: decoding the delta header sizes and applying copy/insert instructions with bounds checks.
+// May import: nothing.
+
+/** Thrown by applyDelta on malformed input; the caller turns it into a coded E_OBJECT_CORRUPT with the oid. */
+export class DeltaError extends Error {}
+
+/** Reads the two size varints at the start of a delta: [baseSize, resultSize, headerLength]. */
+export function deltaSizes(delta: Uint8Array): [number, number, number] {
+  let pos = 0;
+  const read = (): number => {
+    let v = 0;
+    let mul = 1;
+    for (;;) {
+      if (pos >= delta.length) throw new DeltaError('delta header truncated');
+      const c = delta[pos++] ?? 0;
+      v += (c & 0x7f) * mul;
+      mul *= 128;
+      if ((c & 0x80) === 0) return v;
+    }
+  };
+  const base = read();
+  const result = read();
+  return [base, result, pos];
+}
+
+export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+  const [baseSize, resultSize, start] = deltaSizes(delta);
+  if (baseSize !== base.length) throw new DeltaError(`delta base size ${baseSize} != actual ${base.length}`);
+  const out = Buffer.allocUnsafe(resultSize);
+  let o = 0;
+  let pos = start;
+  const n = delta.length;
+  while (pos < n) {
+    const op = delta[pos++] ?? 0;
+    if ((op & 0x80) !== 0) {
+      let off = 0;
+      let size = 0;
+      if (op & 0x01) off = delta[pos++] ?? 0;
+      if (op & 0x02) off |= (delta[pos++] ?? 0) << 8;
+      if (op & 0x04) off |= (delta[pos++] ?? 0) << 16;
+      if (op & 0x08) off = (off + (delta[pos++] ?? 0) * 0x1000000) >>> 0;
+      if (op & 0x10) size = delta[pos++] ?? 0;
+      if (op & 0x20) size |= (delta[pos++] ?? 0) << 8;
+      if (op & 0x40) size |= (delta[pos++] ?? 0) << 16;
+      if (size === 0) size = 0x10000;
+      if (pos > n || off + size > base.length || o + size > resultSize) throw new DeltaError('delta copy out of bounds');
+      base.copy(out, o, off, off + size);
+      o += size;
+    } else if (op !== 0) {
+      if (pos + op > n || o + op > resultSize) throw new DeltaError('delta insert out of bounds');
+      delta.copy(out, o, pos, pos + op);
+      pos += op;
+      o += op;
+    } else {
+      throw new DeltaError('delta opcode 0 is reserved');
+    }
+  }
+  if (o !== resultSize) throw new DeltaError(`delta produced ${o} bytes, header says ${resultSize}`);
+  return out;
+}

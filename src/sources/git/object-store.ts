@@ -1,0 +1,401 @@
+// The object store: reads git objects from packs (positional reads, native zlib, delta chains with a bounded LRU
+// delta-base cache), loose objects, and alternates. Synchronous by design: every call is CPU-bound or a local
+// positional read, and a sync API keeps the walker a plain generator with no promise overhead per object.
+// Owns: oid -> {type, data}; the set of all stored oids (for --unreachable).
+// May import: node:fs, node:path, node:zlib, node:crypto, ./pack*, ./delta, ./lru, ./errors. Never the matcher.
+import { createHash } from 'node:crypto';
+import { existsSync, openSync, readdirSync, readFileSync, readSync, closeSync } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { constants as zc, inflateSync } from 'node:zlib';
+import { applyDelta, DeltaError, deltaSizes } from './delta.js';
+import { objectCorrupt, objectMissing } from './errors.js';
+import { LruCache } from './lru.js';
+import { PackIndex } from './pack-index.js';
+import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, type PackEntryHeader } from './pack.js';
+
+export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
+
+export interface GitObject {
+  type: ObjectType;
+  /** Object content without the loose header. Shared with the cache: never mutate it. */
+  data: Buffer;
+}
+
+export interface ObjectHeader {
+  type: ObjectType;
+  size: number;
+}
+
+/** Where an object is stored; used to read many objects in storage order (much kinder to delta chains). */
+export type ObjectLocation = { kind: 'pack'; pack: number; offset: number } | { kind: 'loose'; dir: number };
+
+export interface ObjectStoreOptions {
+  /** Byte budget of the delta-base LRU cache (default 96 MiB). */
+  deltaCacheBytes?: number;
+  /** Objects bigger than this are not put in the delta-base cache (default deltaCacheBytes / 4). */
+  deltaCacheMaxEntry?: number;
+  /** Re-hash every object read and raise E_OBJECT_CORRUPT on mismatch (default false; costs ~1 ms per MB). */
+  verify?: boolean;
+}
+
+const TYPE_NAMES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
+const HEX40 = /^[0-9a-f]{40}$/;
+const MAX_CHAIN = 10_000;
+
+interface ObjectDir {
+  path: string;
+  packs: PackFile[];
+  loose: Set<string> | null;
+}
+
+export class ObjectStore {
+  readonly packs: PackFile[] = [];
+  private readonly dirs: ObjectDir[] = [];
+  private readonly cache: LruCache<number, GitObject>;
+  private readonly maxEntry: number;
+  private readonly verify: boolean;
+  private lastPack = 0;
+  private readonly oidBuf = Buffer.alloc(20);
+  /** Counters, for benchmarks and progress. */
+  readonly stats = { reads: 0, cacheHits: 0, deltaApplied: 0, bytesRead: 0 };
+
+  /**
+   * @param objectsDir the repository's `objects` directory (commonDir/objects); alternates are followed from it.
+   */
+  constructor(objectsDir: string, opts: ObjectStoreOptions = {}) {
+    const bytes = opts.deltaCacheBytes ?? 96 * 1024 * 1024;
+    this.cache = new LruCache(bytes);
+    this.maxEntry = opts.deltaCacheMaxEntry ?? Math.floor(bytes / 4);
+    this.verify = opts.verify ?? false;
+    this.addDir(resolve(objectsDir), 0, new Set());
+  }
+
+  private addDir(path: string, depth: number, seen: Set<string>): void {
+    if (seen.has(path) || depth > 5) return;
+    seen.add(path);
+    const dir: ObjectDir = { path, packs: [], loose: null };
+    this.dirs.push(dir);
+    const packDir = join(path, 'pack');
+    let names: string[] = [];
+    try {
+      names = readdirSync(packDir);
+    } catch {
+      names = [];
+    }
+    // Newest-looking first is irrelevant for correctness; sort for determinism.
+    for (const name of names.sort()) {
+      if (!name.endsWith('.idx')) continue;
+      const packPath = join(packDir, name.slice(0, -4) + '.pack');
+      if (!existsSync(packPath)) continue;
+      const pack = new PackFile(packPath, new PackIndex(join(packDir, name)));
+      dir.packs.push(pack);
+      this.packs.push(pack);
+    }
+    let alternates: string[] = [];
+    try {
+      alternates = readFileSync(join(path, 'info', 'alternates'), 'utf8').split('\n');
+    } catch {
+      alternates = [];
+    }
+    for (const line of alternates) {
+      const l = line.trim();
+      if (l === '' || l.startsWith('#')) continue;
+      this.addDir(isAbsolute(l) ? resolve(l) : resolve(path, l), depth + 1, seen);
+    }
+  }
+
+  /** Closes pack file descriptors. The store can still be used afterwards (files reopen lazily). */
+  close(): void {
+    for (const p of this.packs) p.close();
+    this.cache.clear();
+  }
+
+  private looseSet(dir: ObjectDir): Set<string> {
+    if (dir.loose !== null) return dir.loose;
+    const set = new Set<string>();
+    let fan: string[] = [];
+    try {
+      fan = readdirSync(dir.path);
+    } catch {
+      fan = [];
+    }
+    for (const f of fan) {
+      if (f.length !== 2 || !/^[0-9a-f]{2}$/.test(f)) continue;
+      let files: string[] = [];
+      try {
+        files = readdirSync(join(dir.path, f));
+      } catch {
+        continue;
+      }
+      for (const rest of files) if (rest.length === 38 && HEX40.test(f + rest)) set.add(f + rest);
+    }
+    dir.loose = set;
+    return set;
+  }
+
+  /** Finds an object; packs first (in memory), then loose (one directory listing, done once). */
+  locate(oid: string): ObjectLocation | null {
+    if (!HEX40.test(oid)) return null;
+    this.oidBuf.write(oid, 'hex');
+    const n = this.packs.length;
+    for (let k = 0; k < n; k++) {
+      const i = (this.lastPack + k) % n;
+      const pack = this.packs[i];
+      if (pack === undefined) continue;
+      const pos = pack.index.find(this.oidBuf);
+      if (pos >= 0) {
+        this.lastPack = i;
+        return { kind: 'pack', pack: i, offset: pack.index.offsetAt(pos) };
+      }
+    }
+    for (let d = 0; d < this.dirs.length; d++) {
+      const dir = this.dirs[d];
+      if (dir !== undefined && this.looseSet(dir).has(oid)) return { kind: 'loose', dir: d };
+    }
+    // An object written after the listing was taken.
+    for (let d = 0; d < this.dirs.length; d++) {
+      const dir = this.dirs[d];
+      if (dir !== undefined && existsSync(join(dir.path, oid.slice(0, 2), oid.slice(2)))) {
+        this.looseSet(dir).add(oid);
+        return { kind: 'loose', dir: d };
+      }
+    }
+    return null;
+  }
+
+  has(oid: string): boolean {
+    return this.locate(oid) !== null;
+  }
+
+  /** Reads an object. Throws E_OBJECT_MISSING / E_OBJECT_CORRUPT (with oid, and pack path and offset when packed). */
+  read(oid: string): GitObject {
+    const loc = this.locate(oid);
+    if (loc === null) throw objectMissing(oid);
+    this.stats.reads++;
+    const obj = loc.kind === 'pack' ? this.readPacked(loc.pack, loc.offset, oid, 0) : this.readLoose(loc.dir, oid);
+    this.stats.bytesRead += obj.data.length;
+    if (this.verify) this.check(oid, obj, loc);
+    return obj;
+  }
+
+  /** Reads and checks the type; E_OBJECT_CORRUPT if the object is of another type. */
+  readAs(oid: string, type: ObjectType): Buffer {
+    const o = this.read(oid);
+    if (o.type !== type) throw objectCorrupt(oid, `expected a ${type}, found a ${o.type}`);
+    return o.data;
+  }
+
+  private check(oid: string, obj: GitObject, loc: ObjectLocation): void {
+    const h = createHash('sha1');
+    h.update(`${obj.type} ${obj.data.length}\0`);
+    h.update(obj.data);
+    const got = h.digest('hex');
+    if (got !== oid) {
+      const where = loc.kind === 'pack' ? { pack: this.packs[loc.pack]?.path } : {};
+      throw objectCorrupt(oid, `content hashes to ${got}`, where);
+    }
+  }
+
+  /** Type and size without inflating whole objects (a delta chain's headers are walked; one delta prefix inflated). */
+  readHeader(oid: string): ObjectHeader {
+    const loc = this.locate(oid);
+    if (loc === null) throw objectMissing(oid);
+    if (loc.kind === 'loose') return this.looseHeader(loc.dir, oid);
+    const pack = this.packs[loc.pack];
+    if (pack === undefined) throw objectMissing(oid);
+    const cached = this.cache.get(loc.offset * 1024 + loc.pack);
+    if (cached !== undefined) return { type: cached.type, size: cached.data.length };
+    const h = pack.header(loc.offset, oid);
+    if (h.type !== OBJ_OFS_DELTA && h.type !== OBJ_REF_DELTA) return { type: this.typeName(h.type, oid, pack), size: h.size };
+    let size: number;
+    try {
+      size = deltaSizes(pack.inflatePrefix(h, oid))[1];
+    } catch (e) {
+      if (e instanceof DeltaError) throw objectCorrupt(oid, e.message, { pack: pack.path, offset: loc.offset });
+      throw e;
+    }
+    // The type is the chain's base type.
+    let cur = h;
+    let curPack = pack;
+    let curOff = loc.offset;
+    for (let depth = 0; depth < MAX_CHAIN; depth++) {
+      if (cur.type === OBJ_OFS_DELTA) {
+        curOff = cur.baseOffset;
+        cur = curPack.header(curOff, oid);
+      } else if (cur.type === OBJ_REF_DELTA) {
+        const base = cur.baseOid ?? '';
+        return { type: this.readHeader(base).type, size };
+      } else {
+        return { type: this.typeName(cur.type, oid, curPack), size };
+      }
+    }
+    throw objectCorrupt(oid, 'delta chain too long (cycle?)', { pack: curPack.path, offset: curOff });
+  }
+
+  private typeName(t: number, oid: string, pack: PackFile): ObjectType {
+    const name = TYPE_NAMES[t];
+    if (name === undefined) throw objectCorrupt(oid, `bad object type ${t}`, { pack: pack.path });
+    return name;
+  }
+
+  private readPacked(packNo: number, offset: number, oid: string | null, depth: number): GitObject {
+    const pack = this.packs[packNo];
+    if (pack === undefined) throw objectMissing(oid ?? '');
+    if (depth > 64) throw objectCorrupt(oid, 'ref-delta recursion too deep (cycle?)', { pack: pack.path, offset });
+    const chain: { offset: number; h: PackEntryHeader }[] = [];
+    let cur = offset;
+    let base: GitObject | undefined;
+    for (;;) {
+      const hit = this.cache.get(cur * 1024 + packNo);
+      if (hit !== undefined) {
+        this.stats.cacheHits++;
+        base = hit;
+        break;
+      }
+      const h = pack.header(cur, oid);
+      if (h.type === OBJ_OFS_DELTA) {
+        chain.push({ offset: cur, h });
+        if (chain.length > MAX_CHAIN) throw objectCorrupt(oid, 'delta chain too long (cycle?)', { pack: pack.path, offset });
+        cur = h.baseOffset;
+        continue;
+      }
+      if (h.type === OBJ_REF_DELTA) {
+        chain.push({ offset: cur, h });
+        const baseOid = h.baseOid ?? '';
+        const loc = this.locate(baseOid);
+        if (loc === null) throw objectMissing(baseOid, { neededBy: oid, pack: pack.path, offset: cur });
+        base = loc.kind === 'pack' ? this.readPacked(loc.pack, loc.offset, baseOid, depth + 1) : this.readLoose(loc.dir, baseOid);
+        break;
+      }
+      base = { type: this.typeName(h.type, oid ?? '', pack), data: pack.inflate(cur, h, oid) };
+      if (base.data.length <= this.maxEntry) this.cache.set(cur * 1024 + packNo, base, base.data.length + 64);
+      break;
+    }
+    for (let i = chain.length - 1; i >= 0; i--) {
+      const link = chain[i];
+      if (link === undefined) continue;
+      const delta = pack.inflate(link.offset, link.h, oid);
+      let data: Buffer;
+      try {
+        data = applyDelta(base.data, delta);
+      } catch (e) {
+        if (e instanceof DeltaError) throw objectCorrupt(oid, e.message, { pack: pack.path, offset: link.offset });
+        throw e;
+      }
+      this.stats.deltaApplied++;
+      base = { type: base.type, data };
+      if (data.length <= this.maxEntry) this.cache.set(link.offset * 1024 + packNo, base, data.length + 64);
+    }
+    return base;
+  }
+
+  private loosePath(dir: number, oid: string): string {
+    return join(this.dirs[dir]?.path ?? '', oid.slice(0, 2), oid.slice(2));
+  }
+
+  private parseLooseHeader(buf: Buffer, oid: string, path: string): { type: ObjectType; size: number; start: number } {
+    const sp = buf.indexOf(0x20);
+    const nul = buf.indexOf(0, sp + 1);
+    if (sp <= 0 || nul < 0 || nul > 40) throw objectCorrupt(oid, 'bad loose object header', { path });
+    const t = buf.toString('latin1', 0, sp);
+    if (t !== 'commit' && t !== 'tree' && t !== 'blob' && t !== 'tag') throw objectCorrupt(oid, `bad object type "${t}"`, { path });
+    const sizeStr = buf.toString('latin1', sp + 1, nul);
+    if (!/^[0-9]+$/.test(sizeStr)) throw objectCorrupt(oid, 'bad loose object size', { path });
+    return { type: t, size: Number(sizeStr), start: nul + 1 };
+  }
+
+  private readLoose(dir: number, oid: string): GitObject {
+    const path = this.loosePath(dir, oid);
+    let raw: Buffer;
+    try {
+      raw = readFileSync(path);
+    } catch (e) {
+      throw objectMissing(oid, { path, reason: (e as Error).message });
+    }
+    let buf: Buffer;
+    try {
+      buf = inflateSync(raw);
+    } catch (e) {
+      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { path });
+    }
+    const h = this.parseLooseHeader(buf, oid, path);
+    if (buf.length - h.start !== h.size) throw objectCorrupt(oid, `size ${buf.length - h.start} != header ${h.size}`, { path });
+    return { type: h.type, data: buf.subarray(h.start) };
+  }
+
+  private looseHeader(dir: number, oid: string): ObjectHeader {
+    const path = this.loosePath(dir, oid);
+    const raw = Buffer.alloc(256);
+    let n = 0;
+    try {
+      const fd = openSync(path, 'r');
+      try {
+        n = readSync(fd, raw, 0, raw.length, 0);
+      } finally {
+        closeSync(fd);
+      }
+    } catch (e) {
+      throw objectMissing(oid, { path, reason: (e as Error).message });
+    }
+    let buf: Buffer;
+    try {
+      buf = inflateSync(raw.subarray(0, n), { finishFlush: zc.Z_SYNC_FLUSH });
+    } catch (e) {
+      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { path });
+    }
+    const h = this.parseLooseHeader(buf, oid, path);
+    return { type: h.type, size: h.size };
+  }
+
+  /** Every object id in every pack index and loose directory (alternates included), each once. */
+  *allOids(): Generator<string> {
+    const multi = this.packs.length + this.dirs.length > 2;
+    const seen = multi ? new Set<string>() : null;
+    for (const pack of this.packs) {
+      for (const oid of pack.index.oids()) {
+        if (seen !== null) {
+          if (seen.has(oid)) continue;
+          seen.add(oid);
+        }
+        yield oid;
+      }
+    }
+    for (const dir of this.dirs) {
+      for (const oid of this.looseSet(dir)) {
+        if (seen !== null) {
+          if (seen.has(oid)) continue;
+          seen.add(oid);
+        } else if (this.packs.length > 0 && this.packs[0]?.index.find(Buffer.from(oid, 'hex')) !== -1) continue;
+        yield oid;
+      }
+    }
+  }
+
+  /** Oids whose hex starts with `prefix` (at least 4 hex digits), for abbreviated revisions. */
+  findByPrefix(prefix: string): string[] {
+    const p = prefix.toLowerCase();
+    const out = new Set<string>();
+    for (const pack of this.packs) for (const i of pack.index.findPrefix(p)) out.add(pack.index.oidAt(i));
+    for (const dir of this.dirs) for (const oid of this.looseSet(dir)) if (oid.startsWith(p)) out.add(oid);
+    return [...out];
+  }
+
+  /**
+   * Sorts oids into storage order (pack, then offset; loose last). Reading in this order keeps delta bases in the
+   * cache and reads the pack mostly forwards. Unknown oids go last, in input order.
+   */
+  sortByLocation(oids: Iterable<string>): string[] {
+    const keyed: { oid: string; k: number }[] = [];
+    for (const oid of oids) {
+      const loc = this.locate(oid);
+      const k = loc === null ? Number.MAX_VALUE : loc.kind === 'pack' ? loc.pack * 2 ** 40 + loc.offset : 2 ** 52 + loc.dir;
+      keyed.push({ oid, k });
+    }
+    keyed.sort((a, b) => a.k - b.k);
+    return keyed.map((e) => e.oid);
+  }
+
+  get deltaCacheBytes(): number {
+    return this.cache.bytes;
+  }
+}

@@ -1,0 +1,190 @@
+// Positional reader for one git packfile (.pack + its .idx). Never loads the pack whole: entries are read with
+// fs.readSync at known offsets through a small read-ahead window, so memory is bounded by the largest object.
+// Owns: entry header decoding, bounded-slice inflation with native zlib. Delta resolution is the ObjectStore's job
+// (a REF_DELTA base may live in another pack or loose).
+// May import: node:fs, node:zlib, ./pack-index, ./errors.
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { constants as zc, inflateSync } from 'node:zlib';
+import { objectCorrupt } from './errors.js';
+import { PackIndex } from './pack-index.js';
+
+export const OBJ_COMMIT = 1;
+export const OBJ_TREE = 2;
+export const OBJ_BLOB = 3;
+export const OBJ_TAG = 4;
+export const OBJ_OFS_DELTA = 6;
+export const OBJ_REF_DELTA = 7;
+
+export interface PackEntryHeader {
+  /** Raw pack type (1-4 whole objects, 6 OFS_DELTA, 7 REF_DELTA). */
+  type: number;
+  /** Inflated size of this entry (for deltas: the size of the delta instructions). */
+  size: number;
+  /** Offset of the zlib stream. */
+  dataStart: number;
+  /** OFS_DELTA: absolute offset of the base entry. */
+  baseOffset: number;
+  /** REF_DELTA: hex oid of the base. */
+  baseOid: string | null;
+}
+
+const WINDOW = 256 * 1024;
+
+export class PackFile {
+  readonly path: string;
+  readonly index: PackIndex;
+  private fd = -1;
+  private fileSize = 0;
+  private winStart = 0;
+  private win: Buffer = Buffer.alloc(0);
+
+  constructor(packPath: string, index: PackIndex) {
+    this.path = packPath;
+    this.index = index;
+  }
+
+  /** Opens the file lazily: repositories can have hundreds of packs and most reads hit one. */
+  private ensureOpen(): void {
+    if (this.fd !== -1) return;
+    let fd: number;
+    try {
+      fd = openSync(this.path, 'r');
+    } catch (e) {
+      throw objectCorrupt(null, `cannot open pack: ${(e as Error).message}`, { pack: this.path });
+    }
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(12);
+    const got = readSync(fd, head, 0, 12, 0);
+    if (got < 12 || head.toString('latin1', 0, 4) !== 'PACK') {
+      closeSync(fd);
+      throw objectCorrupt(null, 'not a packfile (bad signature)', { pack: this.path });
+    }
+    const version = head.readUInt32BE(4);
+    if (version !== 2 && version !== 3) {
+      closeSync(fd);
+      throw objectCorrupt(null, `unsupported pack version ${version}`, { pack: this.path });
+    }
+    if (head.readUInt32BE(8) !== this.index.count) {
+      closeSync(fd);
+      throw objectCorrupt(null, `pack holds ${head.readUInt32BE(8)} objects, index lists ${this.index.count}`, {
+        pack: this.path,
+      });
+    }
+    this.fd = fd;
+    this.fileSize = size;
+  }
+
+  /** End of the entry area (the 20-byte trailer follows). */
+  get dataEnd(): number {
+    this.ensureOpen();
+    return this.fileSize - 20;
+  }
+
+  close(): void {
+    if (this.fd !== -1) closeSync(this.fd);
+    this.fd = -1;
+    this.win = Buffer.alloc(0);
+  }
+
+  /**
+   * Bytes [pos, pos+len) of the pack. Small reads go through a read-ahead window (objects are mostly read in pack
+   * order); large ones are read exactly. The returned buffer may be a view of the window: do not mutate it.
+   */
+  private readRange(pos: number, len: number, oid: string | null): Buffer {
+    this.ensureOpen();
+    if (pos + len > this.fileSize) {
+      throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset: pos });
+    }
+    if (pos >= this.winStart && pos + len <= this.winStart + this.win.length) {
+      return this.win.subarray(pos - this.winStart, pos - this.winStart + len);
+    }
+    if (len >= WINDOW / 2) return this.readExact(pos, len, oid);
+    const want = Math.min(WINDOW, this.fileSize - pos);
+    const buf = this.readExact(pos, want, oid);
+    this.win = buf;
+    this.winStart = pos;
+    return buf.subarray(0, len);
+  }
+
+  private readExact(pos: number, len: number, oid: string | null): Buffer {
+    const buf = Buffer.allocUnsafe(len);
+    let done = 0;
+    while (done < len) {
+      const n = readSync(this.fd, buf, done, len - done, pos + done);
+      if (n <= 0) throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset: pos });
+      done += n;
+    }
+    return buf;
+  }
+
+  /** Decodes the entry header at `offset`. */
+  header(offset: number, oid: string | null): PackEntryHeader {
+    this.ensureOpen();
+    const end = this.fileSize - 20;
+    if (offset < 12 || offset >= end) throw objectCorrupt(oid, 'offset outside the pack (truncated?)', { pack: this.path, offset });
+    const b = this.readRange(offset, Math.min(32, end - offset), oid);
+    let p = 0;
+    let c = b[p++] ?? 0;
+    const type = (c >> 4) & 7;
+    let size = c & 15;
+    let mul = 16;
+    while ((c & 0x80) !== 0) {
+      if (p >= b.length) throw objectCorrupt(oid, 'bad entry header', { pack: this.path, offset });
+      c = b[p++] ?? 0;
+      size += (c & 0x7f) * mul;
+      mul *= 128;
+    }
+    let baseOffset = -1;
+    let baseOid: string | null = null;
+    if (type === OBJ_OFS_DELTA) {
+      c = b[p++] ?? 0;
+      let rel = c & 0x7f;
+      while ((c & 0x80) !== 0) {
+        if (p >= b.length) throw objectCorrupt(oid, 'bad delta offset', { pack: this.path, offset });
+        c = b[p++] ?? 0;
+        rel = (rel + 1) * 128 + (c & 0x7f);
+      }
+      baseOffset = offset - rel;
+      if (baseOffset < 12 || rel === 0) throw objectCorrupt(oid, 'delta base offset out of range', { pack: this.path, offset });
+    } else if (type === OBJ_REF_DELTA) {
+      if (p + 20 > b.length) throw objectCorrupt(oid, 'bad ref-delta header', { pack: this.path, offset });
+      baseOid = b.toString('hex', p, p + 20);
+      p += 20;
+    } else if (type < 1 || type > 4) {
+      throw objectCorrupt(oid, `unknown pack entry type ${type}`, { pack: this.path, offset });
+    }
+    return { type, size, dataStart: offset + p, baseOffset, baseOid };
+  }
+
+  /** Inflates the entry's zlib stream, bounded by the next entry's offset; checks the inflated size. */
+  inflate(offset: number, h: PackEntryHeader, oid: string | null): Buffer {
+    const end = this.index.nextOffset(offset, this.dataEnd);
+    if (end > this.dataEnd || end <= h.dataStart) {
+      throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset });
+    }
+    const slice = this.readRange(h.dataStart, end - h.dataStart, oid);
+    let out: Buffer;
+    try {
+      out = inflateSync(slice, h.size > 0 ? { maxOutputLength: Math.max(h.size, 64) } : {});
+    } catch (e) {
+      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset });
+    }
+    if (out.length !== h.size) {
+      throw objectCorrupt(oid, `inflated ${out.length} bytes, header says ${h.size}`, { pack: this.path, offset });
+    }
+    return out;
+  }
+
+  /** Inflates only the first bytes of an entry (enough for a delta's size header). */
+  inflatePrefix(h: PackEntryHeader, oid: string | null, want = 32): Buffer {
+    const avail = Math.min(64, this.dataEnd - h.dataStart);
+    if (avail <= 0) throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset: h.dataStart });
+    const slice = this.readRange(h.dataStart, avail, oid);
+    try {
+      const out = inflateSync(slice, { finishFlush: zc.Z_SYNC_FLUSH });
+      return out.subarray(0, want);
+    } catch (e) {
+      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset: h.dataStart });
+    }
+  }
+}

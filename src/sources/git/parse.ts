@@ -1,0 +1,257 @@
+// Parsers for git commit, tag and tree objects (raw object content, as returned by ObjectStore.read).
+// Owns: header parsing (continuation lines: gpgsig, mergetag), signature dates -> ISO 8601 with the author's own
+// timezone, tree entry decoding. Pure functions over bytes.
+// May import: ./errors.
+import { objectCorrupt } from './errors.js';
+
+export interface Signature {
+  name: string;
+  email: string;
+  /** Seconds since the epoch. */
+  timestamp: number;
+  /** The recorded timezone, as written by git: `+0100`, `-0530`. */
+  timezone: string;
+  /** ISO 8601 in the recorded timezone, e.g. `2024-03-01T14:02:03+01:00`. */
+  date: string;
+}
+
+export interface ParsedCommit {
+  tree: string;
+  parents: string[];
+  author: Signature;
+  committer: Signature;
+  /** Full message (UTF-8 decoded; the `encoding` header is reported but not applied). */
+  message: string;
+  /** First line of the message. */
+  subject: string;
+  encoding?: string;
+  /** ASCII-armoured signature from the `gpgsig` (or `gpgsig-sha256`) header, if signed. */
+  gpgsig?: string;
+  /** Embedded tag objects of merged signed tags (`mergetag` headers), raw text. */
+  mergetags?: string[];
+}
+
+export interface ParsedTag {
+  object: string;
+  type: 'commit' | 'tree' | 'blob' | 'tag';
+  tag: string;
+  /** Absent in some very old tags. */
+  tagger?: Signature;
+  /** Message without the trailing PGP signature block. */
+  message: string;
+  signature?: string;
+}
+
+/** Tree entry modes as git writes them (octal text). */
+export const MODE_TREE = '40000';
+export const MODE_BLOB = '100644';
+export const MODE_EXEC = '100755';
+export const MODE_SYMLINK = '120000';
+export const MODE_GITLINK = '160000';
+
+export interface TreeEntry {
+  /** Octal mode text: 100644, 100755, 120000 (symlink), 160000 (gitlink/submodule), 40000 (tree). */
+  mode: string;
+  /** UTF-8 decoded name. */
+  name: string;
+  oid: string;
+}
+
+function pad2(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
+}
+
+/** Formats a git timestamp in its own timezone: `2024-03-01T14:02:03+01:00`. */
+export function isoDate(timestamp: number, timezone: string): string {
+  const m = /^([+-])(\d\d)(\d\d)$/.exec(timezone);
+  const sign = m?.[1] === '-' ? -1 : 1;
+  const hh = Number(m?.[2] ?? 0);
+  const mm = Number(m?.[3] ?? 0);
+  const offsetMin = sign * (hh * 60 + mm);
+  const d = new Date((timestamp + offsetMin * 60) * 1000);
+  if (Number.isNaN(d.getTime())) return new Date(0).toISOString();
+  const base =
+    `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())}` +
+    `T${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
+  return offsetMin === 0 && m === null ? `${base}Z` : `${base}${sign < 0 ? '-' : '+'}${pad2(hh)}:${pad2(mm)}`;
+}
+
+/** Parses `Name <email> 1700000000 +0100`. Lenient: malformed dates become the epoch rather than an error. */
+export function parseSignature(s: string): Signature {
+  const lt = s.lastIndexOf('<');
+  const gt = s.lastIndexOf('>');
+  const name = lt > 0 ? s.slice(0, lt).trim() : '';
+  const email = lt >= 0 && gt > lt ? s.slice(lt + 1, gt) : '';
+  const rest = (gt >= 0 ? s.slice(gt + 1) : s).trim().split(/\s+/);
+  const ts = Number(rest[0] ?? 0);
+  const timestamp = Number.isFinite(ts) ? ts : 0;
+  const timezone = /^[+-]\d{4}$/.test(rest[1] ?? '') ? (rest[1] ?? '+0000') : '+0000';
+  return { name, email, timestamp, timezone, date: isoDate(timestamp, timezone) };
+}
+
+/** Splits headers (with continuation lines) from the message. */
+function headers(data: Buffer): { fields: [string, string][]; message: string } {
+  const text = data.toString('utf8');
+  const fields: [string, string][] = [];
+  let pos = 0;
+  while (pos < text.length) {
+    let nl = text.indexOf('\n', pos);
+    if (nl < 0) nl = text.length;
+    if (nl === pos) {
+      pos = nl + 1;
+      return { fields, message: text.slice(pos) };
+    }
+    const line = text.slice(pos, nl);
+    if (line.startsWith(' ') && fields.length > 0) {
+      const last = fields[fields.length - 1];
+      if (last !== undefined) last[1] += '\n' + line.slice(1);
+    } else {
+      const sp = line.indexOf(' ');
+      fields.push(sp < 0 ? [line, ''] : [line.slice(0, sp), line.slice(sp + 1)]);
+    }
+    pos = nl + 1;
+  }
+  return { fields, message: '' };
+}
+
+const HEX40 = /^[0-9a-f]{40}$/;
+
+export function parseCommit(data: Buffer, oid: string | null = null): ParsedCommit {
+  const { fields, message } = headers(data);
+  let tree: string | null = null;
+  const parents: string[] = [];
+  let author: Signature | null = null;
+  let committer: Signature | null = null;
+  let encoding: string | undefined;
+  let gpgsig: string | undefined;
+  const mergetags: string[] = [];
+  for (const [k, v] of fields) {
+    switch (k) {
+      case 'tree':
+        tree = v;
+        break;
+      case 'parent':
+        parents.push(v);
+        break;
+      case 'author':
+        author = parseSignature(v);
+        break;
+      case 'committer':
+        committer = parseSignature(v);
+        break;
+      case 'encoding':
+        encoding = v;
+        break;
+      case 'gpgsig':
+      case 'gpgsig-sha256':
+        gpgsig = v;
+        break;
+      case 'mergetag':
+        mergetags.push(v);
+        break;
+      default:
+        break;
+    }
+  }
+  if (tree === null || !HEX40.test(tree)) throw objectCorrupt(oid, 'commit has no valid tree header');
+  for (const p of parents) if (!HEX40.test(p)) throw objectCorrupt(oid, `commit has a bad parent "${p}"`);
+  const nl = message.indexOf('\n');
+  const out: ParsedCommit = {
+    tree,
+    parents,
+    author: author ?? committer ?? parseSignature(''),
+    committer: committer ?? author ?? parseSignature(''),
+    message,
+    subject: nl < 0 ? message : message.slice(0, nl),
+  };
+  if (encoding !== undefined) out.encoding = encoding;
+  if (gpgsig !== undefined) out.gpgsig = gpgsig;
+  if (mergetags.length > 0) out.mergetags = mergetags;
+  return out;
+}
+
+/** Fast path for the walker: only tree and parents, without decoding the message. */
+export function parseCommitLinks(data: Buffer, oid: string | null = null): { tree: string; parents: string[] } {
+  // Headers are ASCII; `tree ` is always first, parents follow immediately.
+  if (data.length < 46 || data.toString('latin1', 0, 5) !== 'tree ') throw objectCorrupt(oid, 'commit has no tree header');
+  const tree = data.toString('latin1', 5, 45);
+  const parents: string[] = [];
+  let pos = 46;
+  while (pos + 48 <= data.length && data[pos] === 0x70 /* p */ && data.toString('latin1', pos, pos + 7) === 'parent ') {
+    parents.push(data.toString('latin1', pos + 7, pos + 47));
+    pos += 48;
+  }
+  if (!HEX40.test(tree)) throw objectCorrupt(oid, 'commit has a bad tree header');
+  return { tree, parents };
+}
+
+const PGP_START = /-----BEGIN (PGP|SSH) SIGNATURE-----/;
+
+export function parseTag(data: Buffer, oid: string | null = null): ParsedTag {
+  const { fields, message } = headers(data);
+  const get = (k: string): string | undefined => fields.find((f) => f[0] === k)?.[1];
+  const object = get('object');
+  const type = get('type');
+  if (object === undefined || !HEX40.test(object)) throw objectCorrupt(oid, 'tag has no valid object header');
+  if (type !== 'commit' && type !== 'tree' && type !== 'blob' && type !== 'tag') {
+    throw objectCorrupt(oid, `tag has a bad type "${type ?? ''}"`);
+  }
+  const out: ParsedTag = { object, type, tag: get('tag') ?? '', message };
+  const tagger = get('tagger');
+  if (tagger !== undefined) out.tagger = parseSignature(tagger);
+  const m = PGP_START.exec(message);
+  if (m !== null) {
+    out.message = message.slice(0, m.index);
+    out.signature = message.slice(m.index);
+  }
+  return out;
+}
+
+/**
+ * Raw tree form used by the walker: names kept as latin1 strings (one char per byte) so that comparisons follow
+ * git's byte order exactly, even for invalid UTF-8; modes as text; oids as hex.
+ */
+export interface RawTree {
+  names: string[];
+  modes: string[];
+  oids: string[];
+  /** Approximate retained size in bytes, for cache accounting. */
+  weight: number;
+}
+
+export function parseTreeRaw(data: Buffer, oid: string | null = null): RawTree {
+  const names: string[] = [];
+  const modes: string[] = [];
+  const oids: string[] = [];
+  let pos = 0;
+  const n = data.length;
+  while (pos < n) {
+    const sp = data.indexOf(0x20, pos);
+    if (sp < 0 || sp - pos > 7) throw objectCorrupt(oid, 'bad tree entry mode');
+    const nul = data.indexOf(0, sp + 1);
+    if (nul < 0 || nul + 21 > n) throw objectCorrupt(oid, 'tree entry truncated');
+    modes.push(data.toString('latin1', pos, sp));
+    names.push(data.toString('latin1', sp + 1, nul));
+    oids.push(data.toString('hex', nul + 1, nul + 21));
+    pos = nul + 21;
+  }
+  return { names, modes, oids, weight: 64 + n * 3 + names.length * 48 };
+}
+
+/** Decodes a latin1-held name back to UTF-8 text (ASCII names are returned as is). */
+export function decodeName(latin1: string): string {
+  for (let i = 0; i < latin1.length; i++) {
+    if (latin1.charCodeAt(i) > 0x7f) return Buffer.from(latin1, 'latin1').toString('utf8');
+  }
+  return latin1;
+}
+
+export function parseTree(data: Buffer, oid: string | null = null): TreeEntry[] {
+  const raw = parseTreeRaw(data, oid);
+  return raw.names.map((name, i) => ({ mode: raw.modes[i] ?? '', name: decodeName(name), oid: raw.oids[i] ?? '' }));
+}
+
+/** Whether a tree entry mode denotes a subtree. */
+export function isTreeMode(mode: string): boolean {
+  return mode === MODE_TREE || mode === '040000';
+}

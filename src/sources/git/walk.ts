@@ -1,0 +1,393 @@
+// The history walker: every commit reachable from a set of tips (minus the ancestors of `exclude`), each visited
+// once, parents before children; for each commit, the tree diff against EACH parent (root and shallow-boundary
+// commits against the empty tree). Equal subtree oids are skipped without being read, and each tree is parsed once
+// while it stays in a bounded LRU, which is what keeps the walk close to `git log --raw`.
+// Also: annotated tags met on the way (their messages need scanning), and blobs/trees that a tag or tip points at
+// directly (a commit-only walk misses them).
+// Owns: walk order, tree diff, the `reached` set used by --unreachable.
+// May import: errors, ./object-store, ./parse, ./lru, ./errors. Never the matcher.
+import { isLeakhoundError, type LeakhoundError } from '../../errors/index.js';
+import { objectCorrupt } from './errors.js';
+import { LruCache } from './lru.js';
+import type { ObjectStore } from './object-store.js';
+import {
+  decodeName,
+  parseCommit,
+  parseCommitLinks,
+  parseTag,
+  parseTreeRaw,
+  type ParsedCommit,
+  type ParsedTag,
+  type RawTree,
+} from './parse.js';
+
+/** One changed path between two trees. Symlinks (120000) and gitlinks (160000) are reported with their mode. */
+export interface TreeChange {
+  /** Repository-relative path, `/`-separated, UTF-8 decoded. */
+  path: string;
+  /** null when the path was added. */
+  oldOid: string | null;
+  /** null when the path was deleted. */
+  newOid: string | null;
+  oldMode: string | null;
+  newMode: string | null;
+}
+
+export interface ParentDiff {
+  /** The parent compared against; null for a root commit or a shallow-boundary commit (empty tree). */
+  parent: string | null;
+  changes: TreeChange[];
+  /** The parent could not be read (missing or corrupt; reported through onError): diffed against the empty tree. */
+  parentUnreadable?: boolean;
+}
+
+export type WalkEvent =
+  | {
+      kind: 'commit';
+      oid: string;
+      commit: ParsedCommit;
+      /** One entry per parent, in parent order (one entry with parent null for a root commit). */
+      diffs: ParentDiff[];
+      /** The commit is at the shallow boundary: its parents are not in the repository. */
+      shallow: boolean;
+    }
+  | { kind: 'tag'; oid: string; tag: ParsedTag }
+  | {
+      kind: 'tree';
+      oid: string;
+      /** The tags through which the tree was reached (outermost first); empty if it was a tip itself. */
+      via: string[];
+      /** Every entry of the tree, as additions. */
+      changes: TreeChange[];
+    }
+  | { kind: 'blob'; oid: string; via: string[] };
+
+export interface WalkErrorContext {
+  /** The commit / tag being processed when the error happened. */
+  referencedBy?: string;
+  /** Path of the tree entry being read, when the error happened in a tree diff. */
+  path?: string;
+}
+
+export interface WalkOptions {
+  /** Starting objects: commits, tags (peeled; annotated tags are yielded), trees or blobs. */
+  tips: Iterable<string>;
+  /** Commits (or tags of commits) whose ancestors, themselves included, are not visited (`A..B`, incremental). */
+  exclude?: Iterable<string>;
+  /** Commits already visited by an earlier walk: treated like excluded commits (used for the unreachable pass). */
+  skip?: ReadonlySet<string>;
+  /** Shallow-boundary commits (GitRepository.shallow): their parents are not followed. */
+  shallow?: Iterable<string>;
+  /** Shared tree cache (reuse it across walks and with TipIndex). */
+  trees?: TreeCache;
+  /**
+   * Missing or corrupt objects are passed here (with `referencedBy` / `path` added to the error's data) and the walk
+   * continues; without it, the first such error is thrown.
+   */
+  onError?: (err: LeakhoundError, ctx: WalkErrorContext) => void;
+  /** When given, receives the oid of every commit, tag, tree and blob the walk reaches (for --unreachable). */
+  reached?: Set<string>;
+}
+
+const EMPTY_TREE: RawTree = { names: [], modes: [], oids: [], weight: 0 };
+
+/**
+ * Parsed trees, LRU-bounded by approximate retained bytes. Entry names are kept as latin1 (byte order comparisons)
+ * and tree entries get a trailing `/`, which is exactly git's tree sort key.
+ */
+export class TreeCache {
+  private readonly lru: LruCache<string, RawTree>;
+  readonly stats = { hits: 0, misses: 0 };
+
+  constructor(
+    readonly store: ObjectStore,
+    maxBytes = 64 * 1024 * 1024,
+  ) {
+    this.lru = new LruCache(maxBytes);
+  }
+
+  get(oid: string): RawTree {
+    const hit = this.lru.get(oid);
+    if (hit !== undefined) {
+      this.stats.hits++;
+      return hit;
+    }
+    this.stats.misses++;
+    const t = parseTreeRaw(this.store.readAs(oid, 'tree'), oid);
+    for (let i = 0; i < t.names.length; i++) {
+      const m = t.modes[i];
+      if (m === '40000' || m === '040000') t.names[i] = `${t.names[i] ?? ''}/`;
+    }
+    this.lru.set(oid, t, t.weight);
+    return t;
+  }
+
+  get bytes(): number {
+    return this.lru.bytes;
+  }
+}
+
+function annotate(e: unknown, ctx: WalkErrorContext): LeakhoundError {
+  if (isLeakhoundError(e)) {
+    if (ctx.referencedBy !== undefined && e.data['referencedBy'] === undefined) e.data['referencedBy'] = ctx.referencedBy;
+    if (ctx.path !== undefined && e.data['path'] === undefined) e.data['path'] = ctx.path;
+    return e;
+  }
+  return objectCorrupt(null, (e as Error).message ?? String(e), { ...ctx });
+}
+
+/**
+ * Diffs two trees into `out`, skipping equal subtrees by oid. `reached` (optional) collects the new side's trees
+ * and blobs. Errors on a subtree are reported through `onError` and that subtree is skipped.
+ */
+export function diffTrees(
+  trees: TreeCache,
+  oldTree: string | null,
+  newTree: string | null,
+  out: TreeChange[],
+  opts: { prefix?: string; reached?: Set<string> | undefined; onError?: ((e: LeakhoundError, path: string) => void) | undefined } = {},
+): void {
+  diffRec(trees, oldTree, newTree, opts.prefix ?? '', out, opts.reached, opts.onError);
+}
+
+function diffRec(
+  trees: TreeCache,
+  oldTree: string | null,
+  newTree: string | null,
+  prefix: string,
+  out: TreeChange[],
+  reached: Set<string> | undefined,
+  onError: ((e: LeakhoundError, path: string) => void) | undefined,
+): void {
+  if (oldTree === newTree) return;
+  let a = EMPTY_TREE;
+  let b = EMPTY_TREE;
+  try {
+    if (oldTree !== null) a = trees.get(oldTree);
+    if (newTree !== null) {
+      b = trees.get(newTree);
+      reached?.add(newTree);
+    }
+  } catch (e) {
+    if (onError === undefined) throw e;
+    onError(annotate(e, {}), prefix === '' ? '/' : decodeName(prefix));
+    return;
+  }
+  const an = a.names;
+  const bn = b.names;
+  let i = 0;
+  let j = 0;
+  while (i < an.length || j < bn.length) {
+    const ak = an[i];
+    const bk = bn[j];
+    if (ak !== undefined && bk !== undefined && ak === bk) {
+      const ao = a.oids[i] ?? '';
+      const bo = b.oids[j] ?? '';
+      const am = a.modes[i] ?? '';
+      const bm = b.modes[j] ?? '';
+      i++;
+      j++;
+      if (ao === bo && am === bm) continue;
+      if (ak.endsWith('/')) {
+        diffRec(trees, ao, bo, prefix + ak, out, reached, onError);
+      } else {
+        if (reached !== undefined && bm !== '160000') reached.add(bo);
+        out.push({ path: decodeName(prefix + ak), oldOid: ao, newOid: bo, oldMode: am, newMode: bm });
+      }
+    } else if (bk === undefined || (ak !== undefined && ak < bk)) {
+      const ao = a.oids[i] ?? '';
+      const am = a.modes[i] ?? '';
+      i++;
+      if ((ak ?? '').endsWith('/')) diffRec(trees, ao, null, prefix + (ak ?? ''), out, reached, onError);
+      else out.push({ path: decodeName(prefix + (ak ?? '')), oldOid: ao, newOid: null, oldMode: am, newMode: null });
+    } else {
+      const bo = b.oids[j] ?? '';
+      const bm = b.modes[j] ?? '';
+      j++;
+      if (bk.endsWith('/')) diffRec(trees, null, bo, prefix + bk, out, reached, onError);
+      else {
+        if (reached !== undefined && bm !== '160000') reached.add(bo);
+        out.push({ path: decodeName(prefix + bk), oldOid: null, newOid: bo, oldMode: null, newMode: bm });
+      }
+    }
+  }
+}
+
+interface Frame {
+  oid: string;
+  parents: string[] | null;
+  next: number;
+}
+
+/**
+ * Walks history. A synchronous generator: the consumer pulls one event at a time, so the walk never runs ahead
+ * of the scanning and memory stays bounded (what is retained: one oid set of visited commits, the bounded caches,
+ * and the DFS stack, whose depth is at most the length of the longest first-parent-unvisited chain).
+ *
+ * Order: first the tag / tree / blob events for the tips, then commits in topological order, parents before
+ * children (post-order DFS from each tip, parents in their recorded order): when a commit is yielded, all its
+ * visited parents have been yielded already, so introduced/removed attribution works in one pass.
+ */
+export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<WalkEvent> {
+  const trees = opts.trees ?? new TreeCache(store);
+  const reached = opts.reached;
+  const shallow = new Set(opts.shallow ?? []);
+  const report = (e: unknown, ctx: WalkErrorContext): void => {
+    const err = annotate(e, ctx);
+    if (opts.onError === undefined) throw err;
+    opts.onError(err, ctx);
+  };
+
+  // 1. Peel the tips; yield tags, and trees/blobs that are tips or tag targets.
+  const commitTips: string[] = [];
+  const seenTips = new Set<string>();
+  for (const tip of opts.tips) {
+    let cur = tip;
+    const via: string[] = [];
+    for (let depth = 0; depth < 100; depth++) {
+      if (seenTips.has(cur)) break;
+      seenTips.add(cur);
+      let obj;
+      try {
+        obj = store.read(cur);
+      } catch (e) {
+        report(e, via.length > 0 ? { referencedBy: via[via.length - 1] ?? '' } : {});
+        break;
+      }
+      if (obj.type === 'commit') {
+        commitTips.push(cur);
+        seenTips.delete(cur); // commits are de-duplicated by the walk itself
+        break;
+      }
+      reached?.add(cur);
+      if (obj.type === 'tag') {
+        let tag: ParsedTag;
+        try {
+          tag = parseTag(obj.data, cur);
+        } catch (e) {
+          report(e, {});
+          break;
+        }
+        yield { kind: 'tag', oid: cur, tag };
+        via.push(cur);
+        cur = tag.object;
+        continue;
+      }
+      if (obj.type === 'tree') {
+        const changes: TreeChange[] = [];
+        diffRec(trees, null, cur, '', changes, reached, (e, path) => report(e, { referencedBy: cur, path }));
+        yield { kind: 'tree', oid: cur, via: [...via], changes };
+      } else {
+        yield { kind: 'blob', oid: cur, via: [...via] };
+      }
+      break;
+    }
+  }
+
+  // 2. Everything reachable from `exclude` is off limits.
+  const excluded = new Set<string>();
+  const excludeTips: string[] = [];
+  for (const x of opts.exclude ?? []) {
+    try {
+      let cur = x;
+      for (let d = 0; d < 100; d++) {
+        const o = store.read(cur);
+        if (o.type === 'tag') cur = parseTag(o.data, cur).object;
+        else {
+          if (o.type === 'commit') excludeTips.push(cur);
+          break;
+        }
+      }
+    } catch (e) {
+      report(e, {});
+    }
+  }
+  const stackX = [...excludeTips];
+  while (stackX.length > 0) {
+    const c = stackX.pop() ?? '';
+    if (excluded.has(c) || opts.skip?.has(c) === true) continue;
+    excluded.add(c);
+    if (shallow.has(c)) continue;
+    try {
+      for (const p of parseCommitLinks(store.readAs(c, 'commit'), c).parents) if (!excluded.has(p)) stackX.push(p);
+    } catch (e) {
+      report(e, { referencedBy: c });
+    }
+  }
+  const isOff = (oid: string): boolean => excluded.has(oid) || opts.skip?.has(oid) === true;
+
+  // 3. Post-order DFS: a commit is emitted once all its parents are.
+  const visited = new Set<string>();
+  const commitTree = new LruCache<string, string>(Number.POSITIVE_INFINITY, 100_000);
+  const treeOf = (c: string): string => {
+    const t = commitTree.get(c);
+    if (t !== undefined) return t;
+    const links = parseCommitLinks(store.readAs(c, 'commit'), c);
+    commitTree.set(c, links.tree, 1);
+    return links.tree;
+  };
+  for (const tip of commitTips) {
+    if (visited.has(tip) || isOff(tip)) continue;
+    visited.add(tip);
+    const stack: Frame[] = [{ oid: tip, parents: null, next: 0 }];
+    while (stack.length > 0) {
+      const top = stack[stack.length - 1];
+      if (top === undefined) break;
+      if (top.parents === null) {
+        try {
+          const links = parseCommitLinks(store.readAs(top.oid, 'commit'), top.oid);
+          commitTree.set(top.oid, links.tree, 1);
+          top.parents = shallow.has(top.oid) ? [] : links.parents;
+        } catch (e) {
+          report(e, {});
+          stack.pop();
+          continue;
+        }
+      }
+      if (top.next < top.parents.length) {
+        const p = top.parents[top.next++] ?? '';
+        if (!visited.has(p) && !isOff(p)) {
+          visited.add(p);
+          stack.push({ oid: p, parents: null, next: 0 });
+        }
+        continue;
+      }
+      stack.pop();
+      // Emit.
+      let commit: ParsedCommit;
+      try {
+        commit = parseCommit(store.readAs(top.oid, 'commit'), top.oid);
+      } catch (e) {
+        report(e, {});
+        continue;
+      }
+      reached?.add(top.oid);
+      reached?.add(commit.tree);
+      const isShallow = shallow.has(top.oid);
+      const diffs: ParentDiff[] = [];
+      const onErr = (e: LeakhoundError, path: string): void => report(e, { referencedBy: top.oid, path });
+      if (commit.parents.length === 0 || isShallow) {
+        const changes: TreeChange[] = [];
+        diffRec(trees, null, commit.tree, '', changes, reached, onErr);
+        diffs.push({ parent: null, changes });
+      } else {
+        for (const p of commit.parents) {
+          const changes: TreeChange[] = [];
+          let ptree: string | null = null;
+          let unreadable = false;
+          try {
+            ptree = treeOf(p);
+          } catch (e) {
+            report(e, { referencedBy: top.oid });
+            unreadable = true;
+          }
+          diffRec(trees, ptree, commit.tree, '', changes, reached, onErr);
+          const d: ParentDiff = { parent: p, changes };
+          if (unreadable) d.parentUnreadable = true;
+          diffs.push(d);
+        }
+      }
+      yield { kind: 'commit', oid: top.oid, commit, diffs, shallow: isShallow };
+    }
+  }
+}
