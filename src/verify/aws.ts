@@ -224,13 +224,15 @@ export async function verifyAwsCredential(cred: AwsCandidate, opts: AwsVerifyOpt
   const code = errorCodeOf(body) ?? '';
   const safeCode = /^[A-Za-z.]{1,64}$/.test(code) ? code : 'unrecognised error';
   const where = `STS GetCallerIdentity at ${host}: HTTP ${status} ${safeCode}`;
-  if (code === 'InvalidClientTokenId') return result('invalid', `${where} (key id unknown to AWS: deleted or never existed)`, now, baseFacts);
-  if (code === 'SignatureDoesNotMatch') return result('invalid', `${where} (key id exists, secret does not match)`, now, { ...baseFacts, code });
-  if (code === 'ExpiredToken') return result('invalid', `${where} (session token expired)`, now, baseFacts);
-  if (code === 'RequestExpired') return result('unknown', `${where} (clock skew: check this machine's time)`, now, baseFacts);
-  if (THROTTLE_CODES.has(code) || status === 429) return result('unknown', `${where} (throttled; retried once)`, now, baseFacts);
-  if (status >= 500) return result('unknown', `${where} (server error; retried once)`, now, baseFacts);
-  return result('unknown', where, now, baseFacts);
+  // The STS error code is reported as a fact (`code`) so callers can tell "key id unknown" from "secret wrong".
+  const facts = code === safeCode ? { ...baseFacts, code } : baseFacts;
+  if (code === 'InvalidClientTokenId') return result('invalid', `${where} (key id unknown to AWS: deleted or never existed)`, now, facts);
+  if (code === 'SignatureDoesNotMatch') return result('invalid', `${where} (key id exists, secret does not match)`, now, facts);
+  if (code === 'ExpiredToken') return result('invalid', `${where} (session token expired)`, now, facts);
+  if (code === 'RequestExpired') return result('unknown', `${where} (clock skew: check this machine's time)`, now, facts);
+  if (THROTTLE_CODES.has(code) || status === 429) return result('unknown', `${where} (throttled; retried once)`, now, facts);
+  if (status >= 500) return result('unknown', `${where} (server error; retried once)`, now, facts);
+  return result('unknown', where, now, facts);
 }
 
 /** Resolve the STS endpoint: explicit option, then LEAKHOUND_AWS_STS_ENDPOINT, then the global endpoint. */

@@ -25,7 +25,7 @@ import {
   type AwsVerifyOptions,
 } from './aws.js';
 import { resolveHttpSpec, verifyHttp, type HttpVerifyContext } from './http.js';
-import { pairAwsFindings, type RuleVerifyLookup } from './pairing.js';
+import { pairAwsFindings, type PairTier, type RuleVerifyLookup } from './pairing.js';
 import { applyOverride, buildUserAgent, parseEndpointOverrides, scrub, type FetchLike, type TransportOptions } from './transport.js';
 
 export { signV4, type AwsCredentials, type SigV4Request, type SignedRequest } from './sigv4.js';
@@ -194,9 +194,6 @@ function unknown(detail: string, now: Date, facts?: Record<string, string>): Ver
 
 const RANK: Record<VerificationResult['status'], number> = { valid: 3, canary: 2, invalid: 1, unknown: 0 };
 
-function better(a: VerificationResult | undefined, b: VerificationResult): VerificationResult {
-  return !a || RANK[b.status] > RANK[a.status] ? b : a;
-}
 
 /**
  * Verify every finding whose rule declares `verify`. Returns fingerprint -> result (AWS: both halves of a pair get
@@ -227,6 +224,8 @@ export async function verifyFindings(
   };
 
   const jobs: Promise<void>[] = [];
+  // Every (secret candidate, outcome) tried, to decide the secret halves once all key ids are done.
+  const secretOutcomes: Array<{ secret: Finding; tier: PairTier; result: VerificationResult }> = [];
 
   // AWS: pair, then verify each key id against its candidates, best first, stopping at the first decisive answer.
   const { pairings, unpairedSecrets } = pairAwsFindings(findings, rt.lookup, options.awsMaxCandidates ?? 3);
@@ -245,37 +244,28 @@ export async function verifyFindings(
           return;
         }
         let best: VerificationResult | undefined;
-        let bestSecret: Finding | undefined;
         let triedOther = false;
         for (const cand of pairing.secrets) {
           const cred = { accessKeyId: id.secret, secretAccessKey: cand.finding.secret, ...(token ? { sessionToken: token } : {}) };
-          const key = hashKey(['aws-sts', rt.aws.stsEndpoint, cred.accessKeyId, cred.secretAccessKey, token ?? '']);
+          const key = hashKey(['aws-sts', rt.aws.stsEndpoint, rt.aws.region, cred.accessKeyId, cred.secretAccessKey, token ?? '']);
           let r = await cached(key, () => verifyAwsCredential(cred, rt.aws));
           // STS rejects a second signature for the same key id within seconds with SignatureDoesNotMatch
           // (TruffleHog's note, CONVENTIONS §4.2): resubmit once after the retry delay.
-          if (triedOther && r.status === 'invalid' && r.facts?.['code'] === 'SignatureDoesNotMatch') {
+          if (triedOther && r.facts?.['code'] === 'SignatureDoesNotMatch') {
             await new Promise((res) => setTimeout(res, rt.transport.retryDelayMs));
             r = await limit(() => verifyAwsCredential(cred, rt.aws));
             cache.set(key, Promise.resolve(r));
           }
           triedOther = true;
-          if (!best || RANK[r.status] > RANK[best.status]) {
-            best = r;
-            bestSecret = cand.finding;
-          }
+          secretOutcomes.push({ secret: cand.finding, tier: cand.tier, result: r });
+          if (!best || RANK[r.status] > RANK[best.status]) best = r;
           if (r.status === 'valid' || r.status === 'canary') break;
-          // A non-canary precheck outcome (skip list, ASIA without token) is the same for every candidate.
+          // The key id itself is dead or skipped: no other secret can change that.
+          if (r.facts?.['code'] === 'InvalidClientTokenId' || r.facts?.['code'] === 'ExpiredToken') break;
           if (r.status === 'unknown' && r.detail.startsWith('not verified:') && !r.detail.includes('malformed')) break;
         }
-        const final = { ...best! };
-        if (final.facts) {
-          const { code: _code, ...rest } = final.facts;
-          if (Object.keys(rest).length) final.facts = rest;
-          else delete final.facts;
-        }
-        results.set(id.fingerprint, final);
-        if (bestSecret) results.set(bestSecret.fingerprint, better(results.get(bestSecret.fingerprint), final));
-        if (pairing.sessionToken && final.status === 'valid') results.set(pairing.sessionToken.finding.fingerprint, final);
+        results.set(id.fingerprint, best!);
+        if (pairing.sessionToken && best!.status === 'valid') results.set(pairing.sessionToken.finding.fingerprint, best!);
       })(),
     );
   }
@@ -300,6 +290,7 @@ export async function verifyFindings(
   }
 
   await Promise.all(jobs);
+  for (const [fp, r] of secretHalfResults(secretOutcomes, rt.now())) results.set(fp, r);
   for (const s of unpairedSecrets) {
     if (!results.has(s.fingerprint)) results.set(s.fingerprint, unknown('not verified: no AWS access key id found to pair with', rt.now()));
   }
@@ -310,6 +301,36 @@ export async function verifyFindings(
     results.set(fp, { ...r, detail: scrub(r.detail, secrets), ...(facts ? { facts } : {}) });
   }
   return results;
+}
+
+/**
+ * A secret access key is only valid or invalid relative to a key id: valid (or canary) when any pair with it was;
+ * invalid when a key id found next to it (same blob or commit) is dead; otherwise unknown.
+ */
+function secretHalfResults(
+  outcomes: ReadonlyArray<{ secret: Finding; tier: PairTier; result: VerificationResult }>,
+  now: Date,
+): Map<string, VerificationResult> {
+  const bySecret = new Map<string, Array<{ tier: PairTier; result: VerificationResult }>>();
+  for (const o of outcomes) {
+    const list = bySecret.get(o.secret.fingerprint) ?? [];
+    list.push(o);
+    bySecret.set(o.secret.fingerprint, list);
+  }
+  const out = new Map<string, VerificationResult>();
+  for (const [fp, list] of bySecret) {
+    const win = list.find((o) => o.result.status === 'valid') ?? list.find((o) => o.result.status === 'canary');
+    const deadNeighbour = list.find(
+      (o) =>
+        o.tier !== 'same-scan' &&
+        o.result.status === 'invalid' &&
+        (o.result.facts?.['code'] === 'InvalidClientTokenId' || o.result.facts?.['code'] === 'ExpiredToken'),
+    );
+    if (win) out.set(fp, win.result);
+    else if (deadNeighbour) out.set(fp, { ...deadNeighbour.result, detail: `paired key id rejected: ${deadNeighbour.result.detail}` });
+    else out.set(fp, unknown(`not confirmed: none of the ${list.length} key id pairing(s) tried accepted it`, now));
+  }
+  return out;
 }
 
 /** What verifyFindings would contact, without sending anything (the `--verify-dry-run` view). */

@@ -196,7 +196,7 @@ describe('STS GetCallerIdentity against a signature-checking loopback STS', () =
   });
 
   it('malformed input is unknown, never thrown', async () => {
-    expect(awsPrecheck({ accessKeyId: 'hello', secretAccessKey: 'x' }, opts()).status).toBe('unknown');
+    expect(awsPrecheck({ accessKeyId: 'hello', secretAccessKey: 'x' }, opts())?.status).toBe('unknown');
     expect((await verifyAwsCredential({ accessKeyId: GOOD_ID, secretAccessKey: 'short' }, opts())).status).toBe('unknown');
     expect(sts.requests).toHaveLength(0);
   });
