@@ -37,7 +37,7 @@ export {
   shannonBitsPerChar,
 } from './identity.js';
 export type { Identity } from './identity.js';
-export { acquireLock, load, loadOrCreate, save, update } from './io.js';
+export { acquireLock, load, loadOrCreate, runMergeDriver, save, update } from './io.js';
 export type { Lock, SaveOptions, SaveResult, UpdateOptions } from './io.js';
 export {
   FINDING_CLASSES,
@@ -48,6 +48,7 @@ export {
   markFalsePositive,
   markRotated,
   merge,
+  mergeThreeWay,
   prune,
   reopen,
   resolveKey,
@@ -67,6 +68,7 @@ export type {
   MergeResult,
   MergeScope,
   TriageHint,
+  ThreeWayResult,
   TriageResult,
 } from './ops.js';
 export { detectForeignKind, importForeign, parseForeign } from './import.js';

@@ -15,6 +15,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { LeakhoundError } from '../errors/index.js';
 import { createBaseline, parseBaseline, serialize, type Baseline } from './format.js';
+import { mergeThreeWay } from './ops.js';
 
 /** Read and validate a baseline. Errors: E_BASELINE_NOT_FOUND, E_BASELINE_CORRUPT, E_BASELINE_FOREIGN, E_READ. */
 export function load(path: string): Baseline {
@@ -224,4 +225,21 @@ export async function update<T extends { baseline: Baseline }>(
   } finally {
     lock.release();
   }
+}
+
+/**
+ * Git merge driver body: `leakhound baseline merge-driver %O %A %B` -> merge base (%O), ours (%A), theirs (%B)
+ * semantically and write the result to `oursPath` (as git expects). A base that does not parse is ignored (two-way
+ * union). Returns the notes to print. Throws (so git reports a conflict) when ours or theirs is not a valid baseline.
+ */
+export function runMergeDriver(basePath: string, oursPath: string, theirsPath: string): string[] {
+  let base: Baseline | undefined;
+  try {
+    base = load(basePath);
+  } catch {
+    base = undefined;
+  }
+  const { baseline, notes } = mergeThreeWay(base, load(oursPath), load(theirsPath));
+  writeAtomic(oursPath, serialize(baseline));
+  return notes;
 }

@@ -610,3 +610,86 @@ export function prune(b: Baseline, foundKeys?: Iterable<string>): { baseline: Ba
 export function withTips(b: Baseline, tips: Record<string, string>): Baseline {
   return { ...structuredClone(b), seenTips: { ...tips } };
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// three-way merge (git merge driver)
+
+export interface ThreeWayResult {
+  baseline: Baseline;
+  /** Decisions made where both sides changed the same thing differently (for the driver to print). */
+  notes: string[];
+}
+
+const later = (a: string, b: string): boolean => Date.parse(a) > Date.parse(b);
+const triageAt = (t: Triage): string => ('at' in t ? t.at : '');
+
+function mergeEntry(key: string, base: BaselineEntry | undefined, a: BaselineEntry, b: BaselineEntry, notes: string[]): BaselineEntry {
+  if (same(a, b)) return a;
+  if (base && same(base, a)) return b;
+  if (base && same(base, b)) return a;
+  const out = structuredClone(a);
+  // triage: the side that changed it; both changed: the later decision
+  if (!same(a.triage, b.triage)) {
+    const aChanged = !base || !same(base.triage, a.triage);
+    const bChanged = !base || !same(base.triage, b.triage);
+    if (bChanged && !aChanged) out.triage = structuredClone(b.triage);
+    else if (aChanged && bChanged) {
+      if (later(triageAt(b.triage), triageAt(a.triage))) out.triage = structuredClone(b.triage);
+      notes.push(`${key}: both sides changed the triage; kept the later decision (${out.triage.state})`);
+    }
+  }
+  // metadata: union (what either side knew)
+  out.introducedIn = sortedUnique([...a.introducedIn, ...b.introducedIn]);
+  out.removedIn = sortedUnique([...a.removedIn, ...b.removedIn]);
+  out.atTips = sortedUnique([...a.atTips, ...b.atTips]);
+  out.status = worstStatus([a.status, b.status]);
+  out.found = a.found || b.found;
+  const occs = new Map<string, BaselineOccurrence>();
+  for (const o of [...a.occurrences, ...b.occurrences]) occs.set(occId(o), o);
+  out.occurrences = capOccurrences([...occs.values()], new Set(out.introducedIn), Math.max(a.occurrences.length, b.occurrences.length, 1));
+  out.occurrenceCount = Math.max(a.occurrenceCount, b.occurrenceCount, out.occurrences.length);
+  const va = a.verification;
+  const vb = b.verification;
+  if (vb && (!va || later(vb.checkedAt, va.checkedAt))) out.verification = structuredClone(vb);
+  return out;
+}
+
+function mergeMap<T>(base: Record<string, T>, a: Record<string, T>, b: Record<string, T>, both: (k: string, x: T, y: T) => T): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) {
+    const x = a[k];
+    const y = b[k];
+    const o = base[k];
+    if (x !== undefined && y !== undefined) out[k] = both(k, x, y);
+    else if (x !== undefined) {
+      if (o === undefined || !same(o, x)) out[k] = x; // added by ours, or deleted by theirs but changed by ours
+    } else if (y !== undefined) {
+      if (o === undefined || !same(o, y)) out[k] = y;
+    }
+  }
+  return out;
+}
+
+/**
+ * Semantic three-way merge of baselines (for a git merge driver: `.gitattributes`
+ * `.leakhound-baseline.json merge=leakhound`, `git config merge.leakhound.driver "leakhound baseline merge-driver %O %A %B"`).
+ * Entries: union by key; an entry deleted (pruned) on one side and unchanged on the other is dropped; triage changed
+ * on one side wins; changed on both, the later decision wins (noted); metadata is the union. seenTips: per ref,
+ * the side that moved it (both: ours). Errors: E_USAGE when the two sides have different salts (different baselines).
+ */
+export function mergeThreeWay(base: Baseline | undefined, ours: Baseline, theirs: Baseline): ThreeWayResult {
+  if (ours.salt !== theirs.salt || !same(ours.kdf, theirs.kdf))
+    throw new LeakhoundError('E_USAGE', 'cannot merge baselines with different salts or kdf settings (they were created independently)');
+  const notes: string[] = [];
+  const b0 = base && base.salt === ours.salt ? base : undefined;
+  const entries = mergeMap(b0?.entries ?? {}, ours.entries, theirs.entries, (k, x, y) => mergeEntry(k, b0?.entries[k], x, y, notes));
+  const seenTips = mergeMap(b0?.seenTips ?? {}, ours.seenTips, theirs.seenTips, (k, x, y) => {
+    const o = b0?.seenTips[k];
+    if (x === y || o === y) return x;
+    if (o === x) return y;
+    notes.push(`seenTips ${k}: moved on both sides; kept ours`);
+    return x;
+  });
+  const scanned = b0 && same(b0.scanned, ours.scanned) ? theirs.scanned : ours.scanned;
+  return { baseline: { ...structuredClone(ours), scanned: structuredClone(scanned), seenTips, entries }, notes };
+}
