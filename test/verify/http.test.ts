@@ -13,7 +13,7 @@ import {
   verifyFindings,
   type VerifyOptions,
 } from '../../src/verify/index.js';
-import type { HttpVerifySpec } from '../../src/types/index.js';
+import type { HttpVerifySpec, VerificationResult } from '../../src/types/index.js';
 import { allStrings, finding, loopbackOnlyFetch, occ, startServer, tokenFor, type Loopback } from './helpers/loopback.js';
 
 interface Answer {
@@ -146,7 +146,7 @@ describe.each(PROVIDERS)('$name', (p) => {
       onNotice: (m) => notices.push(m),
     };
     const results = await verifyFindings(fs, options);
-    const [valid, bad, odd] = fs.map((f) => results.get(f.fingerprint)!);
+    const [valid, bad, odd] = fs.map((f) => results.get(f.fingerprint)!) as [VerificationResult, VerificationResult, VerificationResult];
     expect(valid.status).toBe('valid');
     expect(bad.status).toBe('invalid');
     expect(odd.status).toBe('unknown');
@@ -178,7 +178,12 @@ describe('engine', () => {
   });
 
   it('builds every auth placement and templates groups (URL-encoded in the URL only)', () => {
-    const base = { kind: 'http', method: 'GET', valid: { status: [200] }, invalid: { status: [401] } } as const;
+    const base: Pick<HttpVerifySpec, 'kind' | 'method' | 'valid' | 'invalid'> = {
+      kind: 'http',
+      method: 'GET',
+      valid: { status: [200] },
+      invalid: { status: [401] },
+    };
     const q = buildHttpRequest({ ...base, url: 'https://x.test/{{group.org}}/check', auth: { type: 'query', name: 'key' } }, 'a b&c', { org: 'my org' });
     expect(q.ok && q.request.url).toBe('https://x.test/my%20org/check?key=a+b%26c');
     const h = buildHttpRequest({ ...base, url: 'https://x.test/', auth: { type: 'header', name: 'X-Key', prefix: 'Key ' }, headers: { 'X-Org': '{{group.org}}' } }, 's3cr3t', { org: 'o/1' });
