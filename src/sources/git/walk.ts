@@ -81,7 +81,7 @@ export interface WalkOptions {
   /** Shared tree cache (reuse it across walks and with TipIndex). */
   trees?: TreeCache;
   /**
-   * Missing or corrupt objects are passed here (with `referencedBy` / `path` added to the error's data) and the walk
+   * Missing or corrupt objects are passed here (with `referencedBy` / `treePath` added to the error's data) and the walk
    * continues; without it, the first such error is thrown.
    */
   onError?: (err: LeakhoundError, ctx: WalkErrorContext) => void;
@@ -130,7 +130,8 @@ export class TreeCache {
 function annotate(e: unknown, ctx: WalkErrorContext): LeakhoundError {
   if (isLeakhoundError(e)) {
     if (ctx.referencedBy !== undefined && e.data['referencedBy'] === undefined) e.data['referencedBy'] = ctx.referencedBy;
-    if (ctx.path !== undefined && e.data['path'] === undefined) e.data['path'] = ctx.path;
+    // `path` in an object error is the loose file; the tree path where the object was referenced is `treePath`.
+    if (ctx.path !== undefined && e.data['treePath'] === undefined) e.data['treePath'] = ctx.path;
     return e;
   }
   return objectCorrupt(null, (e as Error).message ?? String(e), { ...ctx });

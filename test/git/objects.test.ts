@@ -1,0 +1,186 @@
+// The object store against `git cat-file --batch`: every object, byte for byte, loose and packed (with OFS_DELTA
+// chains and REF_DELTA), plus header reads, the oid iterator and the coded errors for missing / corrupt objects.
+import { cpSync, readdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { deflateSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isLeakhoundError } from '../../src/errors/index.js';
+import { ObjectStore, listRefs, openRepository, walkHistory } from '../../src/sources/git/index.js';
+import { buildRichRepo, cleanup, git, gitBuf, tempDir } from './fixtures.js';
+
+let base = '';
+beforeAll(() => {
+  base = join(tempDir(), 'rich');
+  buildRichRepo(base);
+}, 60_000);
+afterAll(cleanup);
+
+/** Parses `git cat-file --batch-all-objects --batch` into oid -> {type, data}. */
+function gitAllObjects(dir: string): Map<string, { type: string; data: Buffer }> {
+  const out = gitBuf(dir, ['cat-file', '--batch-all-objects', '--batch']);
+  const map = new Map<string, { type: string; data: Buffer }>();
+  let pos = 0;
+  while (pos < out.length) {
+    const nl = out.indexOf(10, pos);
+    const [oid, type, size] = out.toString('latin1', pos, nl).split(' ');
+    const n = Number(size);
+    map.set(oid ?? '', { type: type ?? '', data: out.subarray(nl + 1, nl + 1 + n) });
+    pos = nl + 1 + n + 1;
+  }
+  return map;
+}
+
+function packOf(dir: string): string {
+  const packDir = join(dir, '.git', 'objects', 'pack');
+  const name = readdirSync(packDir).find((n) => n.endsWith('.pack'));
+  if (name === undefined) throw new Error('no pack');
+  return join(packDir, name);
+}
+
+describe.each([
+  ['loose', (_d: string) => {}],
+  ['packed with deep OFS_DELTA chains', (d: string) => git(d, ['repack', '-q', '-a', '-d', '-f', '--depth=50', '--window=50'])],
+  ['packed with REF_DELTA', (d: string) => {
+    // pack-objects without --delta-base-offset writes REF_DELTA entries.
+    git(d, ['-c', 'repack.usedeltabaseoffset=false', 'repack', '-q', '-a', '-d', '-f', '--depth=20'])
+  }],
+  ['half packed, half loose', (d: string) => {
+    git(d, ['repack', '-q', '-d']);
+    git(d, ['commit', '-q', '--allow-empty', '-m', 'after the pack']);
+  }],
+])('ObjectStore on a %s repository', (name, prep) => {
+  let dir = '';
+  beforeAll(() => {
+    dir = join(tempDir(), name.replace(/\W+/g, '-'));
+    cpSync(base, dir, { recursive: true });
+    prep(dir);
+  }, 60_000);
+
+  it('reads every object exactly as git cat-file --batch does', () => {
+    const expected = gitAllObjects(dir);
+    const { store } = openRepository(dir);
+    const ours = new Set(store.allOids());
+    expect([...ours].sort()).toEqual([...expected.keys()].sort());
+    for (const [oid, e] of expected) {
+      const o = store.read(oid);
+      expect(o.type).toBe(e.type);
+      expect(o.data.equals(e.data)).toBe(true);
+      expect(store.readHeader(oid)).toEqual({ type: e.type, size: e.data.length });
+    }
+    // In storage order too (exercises the delta-base cache the other way round).
+    for (const oid of store.sortByLocation(expected.keys())) expect(store.read(oid).data.equals(expected.get(oid)?.data ?? Buffer.alloc(0))).toBe(true);
+    store.close();
+  });
+
+  it('verifies hashes when asked', () => {
+    const { repo } = openRepository(dir);
+    const store = new ObjectStore(repo.objectsDir, { verify: true, deltaCacheBytes: 64 * 1024 });
+    for (const oid of store.allOids()) store.read(oid);
+  });
+});
+
+describe('delta chains are really there', () => {
+  it('the deep repack uses OFS_DELTA chains deeper than 10', () => {
+    const dir = join(tempDir(), 'deep');
+    cpSync(base, dir, { recursive: true });
+    git(dir, ['repack', '-q', '-a', '-d', '-f', '--depth=50', '--window=50']);
+    const pack = packOf(dir);
+    const verify = git(dir, ['verify-pack', '-v', pack.replace(/\.pack$/, '.idx')]);
+    const depths = [...verify.matchAll(/^chain length = (\d+):/gm)].map((m) => Number(m[1]));
+    expect(Math.max(...depths)).toBeGreaterThan(10);
+  });
+});
+
+describe('coded errors', () => {
+  it('E_OBJECT_MISSING names the oid', () => {
+    const { store } = openRepository(base);
+    try {
+      store.read('0123456789012345678901234567890123456789');
+      expect.unreachable();
+    } catch (e) {
+      expect(isLeakhoundError(e) && e.code).toBe('E_OBJECT_MISSING');
+      expect(isLeakhoundError(e) && e.data['oid']).toBe('0123456789012345678901234567890123456789');
+    }
+  });
+
+  it('a corrupt loose object is E_OBJECT_CORRUPT with its oid and path, and the walk goes on', () => {
+    const dir = join(tempDir(), 'corrupt-loose');
+    cpSync(base, dir, { recursive: true });
+    const oid = git(dir, ['rev-parse', 'HEAD:src/config.txt']).trim();
+    const p = join(dir, '.git', 'objects', oid.slice(0, 2), oid.slice(2));
+    writeFileSync(p, Buffer.concat([readFileSync(p).subarray(0, 20), Buffer.from('garbage')]));
+    const { repo, store } = openRepository(dir);
+    expect(() => store.read(oid)).toThrowError(new RegExp(oid));
+    try {
+      store.read(oid);
+    } catch (e) {
+      expect(isLeakhoundError(e) && e.code).toBe('E_OBJECT_CORRUPT');
+      expect(isLeakhoundError(e) && e.data['path']).toBe(p);
+    }
+    // A loose object whose header lies about its size.
+    const other = git(dir, ['rev-parse', 'HEAD:README.md']).trim();
+    writeFileSync(join(dir, '.git', 'objects', other.slice(0, 2), other.slice(2)), deflateSync(Buffer.from('blob 999\0short')));
+    expect(() => store.read(other)).toThrowError(/corrupt/);
+    // Trees whose blobs are corrupt still walk: blob errors are the reader's business; a corrupt tree is reported.
+    const tree = git(dir, ['rev-parse', 'HEAD:src']).trim();
+    writeFileSync(join(dir, '.git', 'objects', tree.slice(0, 2), tree.slice(2)), Buffer.from('not zlib'));
+    const errors: unknown[] = [];
+    const events = [...walkHistory(store, { tips: listRefs(repo).map((r) => r.oid), onError: (e) => errors.push(e) })];
+    expect(events.filter((e) => e.kind === 'commit').length).toBeGreaterThan(30);
+    expect(errors.length).toBeGreaterThan(0);
+    const first = errors[0];
+    expect(isLeakhoundError(first) && first.data['oid']).toBe(tree);
+    expect(isLeakhoundError(first) && typeof first.data['referencedBy']).toBe('string');
+    expect(isLeakhoundError(first) && first.data['treePath']).toBe('src/');
+  });
+
+  it('a truncated pack gives E_OBJECT_CORRUPT naming the object and the pack, and earlier objects still read', () => {
+    const dir = join(tempDir(), 'truncated');
+    cpSync(base, dir, { recursive: true });
+    git(dir, ['gc', '-q', '--prune=now']);
+    const pack = packOf(dir);
+    const size = statSync(pack).size;
+    truncateSync(pack, Math.floor(size * 0.6));
+    const { store } = openRepository(dir);
+    let ok = 0;
+    const bad: { code: string; oid: unknown; pack: unknown }[] = [];
+    for (const oid of store.allOids()) {
+      try {
+        store.read(oid);
+        ok++;
+      } catch (e) {
+        if (!isLeakhoundError(e)) throw e;
+        bad.push({ code: e.code, oid: e.data['oid'], pack: e.data['pack'] });
+      }
+    }
+    expect(ok).toBeGreaterThan(0);
+    expect(bad.length).toBeGreaterThan(0);
+    for (const b of bad) {
+      expect(b.code).toBe('E_OBJECT_CORRUPT');
+      expect(b.pack).toBe(pack);
+      expect(typeof b.oid).toBe('string');
+    }
+  });
+
+  it('a flipped byte inside a packed object is caught (zlib or size check) and names the object', () => {
+    const dir = join(tempDir(), 'flipped');
+    cpSync(base, dir, { recursive: true });
+    git(dir, ['gc', '-q', '--prune=now']);
+    const pack = packOf(dir);
+    const buf = readFileSync(pack);
+    for (let i = 2000; i < buf.length - 100; i += 997) buf[i] = (buf[i] ?? 0) ^ 0xff;
+    writeFileSync(pack, buf);
+    const { store } = openRepository(dir);
+    let bad = 0;
+    for (const oid of store.allOids()) {
+      try {
+        store.read(oid);
+      } catch (e) {
+        if (!isLeakhoundError(e)) throw e;
+        expect(['E_OBJECT_CORRUPT', 'E_OBJECT_MISSING']).toContain(e.code);
+        bad++;
+      }
+    }
+    expect(bad).toBeGreaterThan(0);
+  });
+});
