@@ -13,11 +13,14 @@
 // LEAKHOUND_AWS_STS_ENDPOINT (from options.env, default process.env); AWS credentials of the user are never read.
 //
 // Owns: src/verify/*. May import: types, errors, node:crypto, node:fs, p-limit.
+// Options are typed once here; the CLI maps its flags onto VerifyOptions (see the field docs).
 import { createHash } from 'node:crypto';
 import pLimit from 'p-limit';
 import type { Finding, HttpVerifyRef, HttpVerifySpec, VerificationResult, VerifySpec } from '../types/index.js';
+import { LeakhoundError } from '../errors/index.js';
 import {
   DEFAULT_AWS_REGION,
+  STS_ENDPOINT_ENV,
   awsPrecheck,
   resolveStsEndpoint,
   stsUrl,
@@ -145,6 +148,9 @@ function runtime(options: VerifyOptions, secretsForScrub: () => string[]): Runti
     ...(options.requestCounter ? { counter: options.requestCounter } : {}),
   };
   const sts = resolveStsEndpoint(options.awsStsEndpoint, options.env ?? process.env);
+  if (!/^https?:$/.test(safeProtocol(sts.endpoint))) {
+    throw new LeakhoundError('E_USAGE', `invalid AWS STS endpoint (${sts.overridden === 'env' ? STS_ENDPOINT_ENV : 'option'}): must be an http(s) URL`);
+  }
   const region = options.awsRegion ?? DEFAULT_AWS_REGION;
   const aws: AwsVerifyOptions = {
     stsEndpoint: sts.endpoint,
@@ -164,7 +170,6 @@ function runtime(options: VerifyOptions, secretsForScrub: () => string[]): Runti
     notices,
     extraSpecs: options.httpSpecs ?? {},
   };
-  rt.announced.clear();
   if (sts.overridden) {
     notice(
       `AWS STS endpoint override in use (${sts.overridden === 'env' ? 'LEAKHOUND_AWS_STS_ENDPOINT' : 'option'}): ${safeOrigin(sts.endpoint)}`,
@@ -172,6 +177,14 @@ function runtime(options: VerifyOptions, secretsForScrub: () => string[]): Runti
   }
   if (region !== DEFAULT_AWS_REGION) notice(`AWS STS requests are signed for region ${region}`);
   return rt;
+}
+
+function safeProtocol(u: string): string {
+  try {
+    return new URL(u).protocol;
+  } catch {
+    return '';
+  }
 }
 
 function safeOrigin(u: string): string {
@@ -198,7 +211,7 @@ const RANK: Record<VerificationResult['status'], number> = { valid: 3, canary: 2
 /**
  * Verify every finding whose rule declares `verify`. Returns fingerprint -> result (AWS: both halves of a pair get
  * the pair's result). Unpaired halves and unusable specs get `unknown` with the reason. Never throws for network
- * trouble; throws a plain Error only for malformed options (e.g. a bad endpoint override string).
+ * trouble; throws a LeakhoundError E_USAGE only for malformed options (bad endpoint override, bad STS endpoint).
  */
 export async function verifyFindings(
   findings: readonly Finding[],

@@ -2,10 +2,11 @@
 // retry with jitter on throttling / 5xx, redirects never followed, bounded response bodies, the User-Agent, endpoint
 // overrides (tests, air-gapped users) and the notices that say an override is in use.
 // Owns: HTTP exchange and its failure modes as data (never throws for network trouble).
-// May import: types, node:fs (version lookup), node:url. Never reads credentials from the environment.
+// May import: types, errors, node:fs (version lookup), node:url. Never reads credentials from the environment.
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { dirname, join } from 'node:path';
+import { LeakhoundError } from '../errors/index.js';
 
 export const PROJECT_URL = 'https://github.com/leakhound/leakhound';
 
@@ -79,10 +80,12 @@ export function parseEndpointOverrides(values: readonly string[]): Map<string, s
   const out = new Map<string, string>();
   for (const raw of values) {
     const eq = raw.indexOf('=');
-    if (eq <= 0) throw new Error(`bad endpoint override "${raw}": expected ORIGIN=REPLACEMENT`);
+    if (eq <= 0) throw new LeakhoundError('E_USAGE', `bad endpoint override "${raw}": expected ORIGIN=REPLACEMENT`, { value: raw });
     const from = originOf(raw.slice(0, eq).trim());
     const to = originOf(raw.slice(eq + 1).trim());
-    if (!from || !to) throw new Error(`bad endpoint override "${raw}": both sides must be http(s) origins`);
+    if (!from || !to) {
+      throw new LeakhoundError('E_USAGE', `bad endpoint override "${raw}": both sides must be http(s) origins`, { value: raw });
+    }
     out.set(from, to);
   }
   return out;

@@ -144,6 +144,7 @@ describe('verifyFindings', () => {
   });
 
   it('bad endpoint override strings are a usage error', async () => {
-    await expect(verifyFindings(findings(), options({ endpointOverrides: ['nonsense'] }))).rejects.toThrow(/ORIGIN=REPLACEMENT/);
+    await expect(verifyFindings(findings(), options({ endpointOverrides: ['nonsense'] }))).rejects.toMatchObject({ code: 'E_USAGE' });
+    await expect(verifyFindings(findings(), options({ awsStsEndpoint: 'not a url' }))).rejects.toMatchObject({ code: 'E_USAGE' });
   });
 });
