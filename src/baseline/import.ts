@@ -123,7 +123,7 @@ function gitleaksReport(text: string, file: string): ForeignImport {
     }
     const o = item as Record<string, unknown>;
     const secret = typeof o['Secret'] === 'string' ? o['Secret'] : '';
-    const path = typeof o['File'] === 'string' ? o['File'].replace(/\\/g, '/') : undefined;
+    const path = typeof o['File'] === 'string' && o['File'] !== '' ? o['File'].replace(/\\/g, '/') : undefined;
     const line = typeof o['StartLine'] === 'number' ? o['StartLine'] : undefined;
     const commit = typeof o['Commit'] === 'string' && OIDISH.test(o['Commit']) ? o['Commit'] : undefined;
     const h: TriageHint = {

@@ -1,5 +1,5 @@
 // Reading and writing the baseline file: validated load, atomic write, a lock against concurrent writers.
-// Owns: every filesystem access of the baseline. May import: errors, ./format, node:fs, node:path, node:os.
+// Owns: every filesystem access of the baseline. May import: errors, ./format, ./ops (merge driver), node:fs, node:path, node:os, node:crypto.
 //
 // Guarantees:
 // - `load` never returns an invalid baseline: corrupt JSON (with line:column), schema violations (with the JSON
