@@ -96,7 +96,7 @@ export interface RuleSpec {
   remediation: string;
   references: string[];
   tags: string[];
-  verify?: VerifySpec;
+  verify?: VerifySpec | HttpVerifyRef;
   examples: RuleExample[];
   negativeExamples: RuleExample[];
   /** Where it was defined. */

@@ -1,0 +1,504 @@
+// THE HOT CORE: compile rules once; scan(unit) -> matches.
+// Owns: keyword prefilter -> windows around hits -> regex (V8 where proven safe, else RE2) -> checks -> allowlists.
+// Pure and synchronous: no git, no filesystem, no network, no logging. Runs in worker threads.
+// May import: types, errors, ./regex, ./aho, ./checks, ./decode, re2-wasm, picomatch.
+//
+// Semantics (the same with the prefilter on or off, which a property test checks): a rule reports a match of its
+// pattern that CONTAINS one of its keywords (case-insensitive), whose secret passes the rule's checks and is not
+// allowlisted. With the prefilter on, the pattern runs only on a window reaching the pattern's maximum match length
+// around each keyword hit, which provably contains every such match; rules with no keyword run on the whole unit.
+import { createRequire } from 'node:module';
+import picomatch from 'picomatch';
+import type { GlobalAllowlist, RawMatch, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
+import { KeywordAutomaton } from './aho.js';
+import { VALIDATORS, shannon } from './checks.js';
+import { decodeUnit } from './decode.js';
+import { PatternError, canMatchNewline, emit, maxLength, parsePattern } from './regex/parse.js';
+import { type SafetyVerdict, analyze } from './regex/safety.js';
+
+interface Re2Like {
+  lastIndex: number;
+  exec(s: string): RegExpExecArray | null;
+}
+const require = createRequire(import.meta.url);
+const { RE2 } = require('re2-wasm') as { RE2: new (src: string, flags: string) => Re2Like };
+
+/** Window reach for patterns with no finite maximum length (RE2 only). Longer matches may be missed. */
+export const UNBOUNDED_REACH = 8192;
+/** RE2 copies each input into a fixed 16 MiB WASM heap: keep its inputs well below that. */
+const RE2_MAX_WINDOW = 256 * 1024;
+
+export interface CompiledPattern {
+  engine: 'v8' | 're2';
+  verdict: SafetyVerdict;
+  /** Runs the pattern globally over `text`; calls back with UTF-16 offsets. Return false to stop. */
+  forEach(text: string, cb: (m: RegExpExecArray, start: number, end: number) => 'accept' | 'reject'): void;
+  /** Offsets [start, end) of capture group g within the match, or undefined if it did not participate. */
+  groupSpan(m: RegExpExecArray, start: number, g: number): [number, number] | undefined;
+  reach: number;
+  multiline: boolean;
+}
+
+type Compiled = CompiledPattern & { groupCount: number; groupNames: Map<string, number> };
+// Compiled patterns are shared within a thread: RE2 compilation is costly, and forEach is synchronous and resets
+// lastIndex, so sharing is safe.
+const compiledCache = new Map<string, Compiled>();
+
+/** Compiles a pattern for the engine its safety verdict allows. Throws PatternError on a bad pattern. */
+export function compilePattern(pattern: string, flags: string, forceEngine?: 'v8' | 're2'): Compiled {
+  const key = `${forceEngine ?? ''}/${flags}/${pattern}`;
+  let c = compiledCache.get(key);
+  if (!c) {
+    c = compileUncached(pattern, flags, forceEngine);
+    compiledCache.set(key, c);
+  }
+  return c;
+}
+
+function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 're2'): Compiled {
+  const parsed = parsePattern(pattern, flags);
+  const verdict = analyze(parsed.ast, parsed.flags.i);
+  const engine = forceEngine ?? verdict.engine;
+  const engineFlags = 'g' + (parsed.flags.i ? 'i' : '') + (parsed.flags.m ? 'm' : '');
+  const max = maxLength(parsed.ast);
+  const reach = Number.isFinite(max) ? max : UNBOUNDED_REACH;
+  const multiline = canMatchNewline(parsed.ast);
+  if (engine === 'v8') {
+    const re = new RegExp(emit(parsed.ast, 'v8'), engineFlags + 'd');
+    return {
+      engine,
+      verdict,
+      reach,
+      multiline,
+      groupCount: parsed.groupCount,
+      groupNames: parsed.groupNames,
+      forEach(text, cb) {
+        re.lastIndex = 0;
+        for (;;) {
+          const m = re.exec(text);
+          if (!m) return;
+          const end = m.index + m[0].length;
+          const verdictCb = cb(m, m.index, end);
+          if (verdictCb === 'reject' || end === m.index) re.lastIndex = m.index + 1;
+        }
+      },
+      groupSpan(m, start, g) {
+        const idx = m.indices?.[g];
+        if (!idx) return undefined;
+        return [start + idx[0] - m.index, start + idx[1] - m.index];
+      },
+    };
+  }
+  const re = new RE2(emit(parsed.ast, 're2'), engineFlags + 'u');
+  return {
+    engine,
+    verdict,
+    reach,
+    multiline,
+    groupCount: parsed.groupCount,
+    groupNames: parsed.groupNames,
+    forEach(text, cb) {
+      // re2-wasm reports code-point offsets; convert when the text has surrogate pairs.
+      const astral = /[\uD800-\uDFFF]/.test(text);
+      const cpToUnit = astral ? codePointOffsets(text) : undefined;
+      re.lastIndex = 0;
+      for (;;) {
+        const m = re.exec(text);
+        if (!m) return;
+        const cpStart = m.index;
+        const start = cpToUnit ? cpToUnit[cpStart]! : cpStart;
+        const end = start + m[0].length;
+        const r = cb(m, start, end);
+        if (r === 'reject' || m[0].length === 0) re.lastIndex = cpStart + 1;
+      }
+    },
+    groupSpan(m, start, g) {
+      const s = m[g];
+      if (s === undefined) return undefined;
+      // re2-wasm gives no group offsets: take the first occurrence of the group's text inside the match.
+      const off = m[0].indexOf(s);
+      return [start + off, start + off + s.length];
+    },
+  };
+}
+
+function codePointOffsets(text: string): Int32Array {
+  const out = new Int32Array(text.length + 1);
+  let cp = 0;
+  for (let i = 0; i < text.length; i++) {
+    out[cp++] = i;
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) i++;
+    }
+  }
+  out[cp] = text.length;
+  return out;
+}
+
+interface AllowRegex {
+  test(s: string): boolean;
+  target: 'secret' | 'match' | 'line';
+}
+
+function compileAllowRegex(pattern: string, target: 'secret' | 'match' | 'line'): AllowRegex {
+  const c = compilePattern(pattern, '');
+  return {
+    target,
+    test(s) {
+      let found = false;
+      c.forEach(s, () => {
+        found = true;
+        return 'accept';
+      });
+      return found;
+    },
+  };
+}
+
+interface CompiledRule {
+  spec: RuleSpec;
+  index: number;
+  pattern: CompiledPattern;
+  secretGroup: number;
+  groupNames: Map<string, number>;
+  allowSecrets: Set<string>;
+  stopwords: string[];
+  allowRegexes: AllowRegex[];
+  pathAllowed?: (p: string) => boolean;
+  pathOnly?: (p: string) => boolean;
+  validators: Array<(s: string) => boolean>;
+}
+
+export interface MatcherOptions {
+  /** Keyword prefilter (default on). Off runs every rule over the whole unit: for tests and comparisons. */
+  prefilter?: boolean;
+  /** Honour inline allow comments (default on). */
+  inlineAllow?: boolean;
+  /** Units larger than this are skipped as too large (bytes). Default: no limit. */
+  maxBytes?: number;
+  allow?: GlobalAllowlist;
+}
+
+/** Inline markers that suppress a finding on their line (ours, and those of the tools users migrate from). */
+export const INLINE_ALLOW_MARKERS = ['leakhound:allow', 'gitleaks:allow', 'pragma: allowlist secret', 'trufflehog:ignore', 'kingfisher:ignore'];
+const NEXTLINE_MARKERS = ['pragma: allowlist nextline secret', 'leakhound:allow-next-line'];
+
+export class Matcher {
+  readonly rules: CompiledRule[];
+  private readonly automaton: KeywordAutomaton;
+  /** keyword id -> rule indexes */
+  private readonly keywordRules: number[][];
+  private readonly alwaysRules: number[];
+  private readonly prefilter: boolean;
+  private readonly inlineAllow: boolean;
+  private readonly maxBytes: number;
+  private readonly globalStopwords: string[];
+  private readonly globalSecrets: Set<string>;
+  private readonly globalRegexes: AllowRegex[];
+  private readonly globalPathAllowed: ((p: string) => boolean) | undefined;
+
+  constructor(specs: RuleSpec[], opts: MatcherOptions = {}) {
+    this.prefilter = opts.prefilter ?? true;
+    this.inlineAllow = opts.inlineAllow ?? true;
+    this.maxBytes = opts.maxBytes ?? Infinity;
+    const allow = opts.allow;
+    this.globalStopwords = (allow?.stopwords ?? []).map((s) => s.toLowerCase());
+    this.globalSecrets = new Set(allow?.secrets ?? []);
+    this.globalRegexes = (allow?.regexes ?? []).map((r) => compileAllowRegex(r.pattern, r.target));
+    this.globalPathAllowed = allow?.paths.length ? picomatch(allow.paths, { dot: true }) : undefined;
+    const keywordIds = new Map<string, number>();
+    const keywords: string[] = [];
+    this.keywordRules = [];
+    this.alwaysRules = [];
+    this.rules = specs.map((spec, index) => {
+      const p = compilePattern(spec.pattern, spec.flags);
+      if (spec.keywords.length === 0) this.alwaysRules.push(index);
+      for (const kw of spec.keywords) {
+        const k = kw.toLowerCase();
+        let id = keywordIds.get(k);
+        if (id === undefined) {
+          id = keywords.length;
+          keywords.push(k);
+          keywordIds.set(k, id);
+          this.keywordRules.push([]);
+        }
+        this.keywordRules[id]!.push(index);
+      }
+      const rule: CompiledRule = {
+        spec,
+        index,
+        pattern: p,
+        secretGroup: spec.secretGroup,
+        groupNames: p.groupNames,
+        allowSecrets: new Set(spec.allowSecrets),
+        stopwords: spec.stopwords.map((s) => s.toLowerCase()),
+        allowRegexes: spec.allowRegexes.map((r) => compileAllowRegex(r.pattern, r.target)),
+        validators: (spec.validate ?? []).map((v) => {
+          const f = VALIDATORS[v];
+          if (!f) throw new Error(`unknown validator '${v}'`);
+          return f;
+        }),
+      };
+      if (spec.allowPaths.length) rule.pathAllowed = picomatch(spec.allowPaths, { dot: true });
+      if (spec.paths.length) rule.pathOnly = picomatch(spec.paths, { dot: true });
+      return rule;
+    });
+    this.automaton = new KeywordAutomaton(keywords);
+  }
+
+  /** Decodes and scans one unit. */
+  scanUnit(unit: ScanUnit): UnitResult {
+    if (unit.text !== undefined) return this.scanText(unit.text, unit.id, unit.pathHint, unit.text.length);
+    const bytes = unit.bytes ?? new Uint8Array(0);
+    if (bytes.length > this.maxBytes) return { unitId: unit.id, matches: [], skipped: 'too-large', bytes: bytes.length };
+    const d = decodeUnit(bytes);
+    if ('skipped' in d) return { unitId: unit.id, matches: [], skipped: d.skipped, bytes: bytes.length };
+    const r = this.scanText(d.text, unit.id, unit.pathHint, bytes.length);
+    r.encoding = d.encoding;
+    return r;
+  }
+
+  scanText(text: string, unitId: string, pathHint?: string, bytes = text.length): UnitResult {
+    const matches: RawMatch[] = [];
+    const result: UnitResult = { unitId, matches, bytes };
+    if (pathHint !== undefined && this.globalPathAllowed?.(pathHint)) return result;
+    const nRules = this.rules.length;
+    // Hits per rule: flat [start, end, start, end, ...] in order of end position.
+    const hits: Array<number[] | undefined> = new Array(nRules);
+    if (this.prefilter) {
+      const kr = this.keywordRules;
+      this.automaton.scan(text, (k, s, e) => {
+        for (const r of kr[k]!) (hits[r] ??= []).push(s, e);
+      });
+    } else {
+      const lower = text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+      this.automaton.keywords.forEach((kw, k) => {
+        for (let i = lower.indexOf(kw); i !== -1; i = lower.indexOf(kw, i + 1))
+          for (const r of this.keywordRules[k]!) (hits[r] ??= []).push(i, i + kw.length);
+      });
+      for (const h of hits) if (h) sortPairs(h);
+    }
+    const ctx = new LineIndex(text, unitId);
+    for (let r = 0; r < nRules; r++) {
+      const rule = this.rules[r]!;
+      const h = hits[r];
+      const always = rule.spec.keywords.length === 0;
+      if (!h && !always) continue;
+      if (pathHint !== undefined) {
+        if (rule.pathAllowed?.(pathHint)) continue;
+        if (rule.pathOnly && !rule.pathOnly(pathHint)) continue;
+      }
+      if (always || !this.prefilter) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
+      else this.runWindows(rule, text, h!, ctx, matches);
+    }
+    if (matches.length > 1) matches.sort((a, b) => a.start - b.start || a.end - b.end || (a.ruleId < b.ruleId ? -1 : 1));
+    return result;
+  }
+
+  private runWindows(rule: CompiledRule, text: string, h: number[], ctx: LineIndex, out: RawMatch[]): void {
+    const reach = rule.pattern.reach + 1;
+    const maxWindow = rule.pattern.engine === 're2' ? RE2_MAX_WINDOW : Infinity;
+    let ws = -1;
+    let we = -1;
+    const flush = (): void => {
+      if (ws >= 0) this.runWindow(rule, text, ws, we, h, ctx, out);
+    };
+    // Hits arrive ordered by end; starts are not monotone across keywords of different lengths.
+    for (let i = 0; i < h.length; i += 2) {
+      const s = Math.max(0, h[i]! - reach);
+      const e = Math.min(text.length, h[i + 1]! + reach);
+      if (ws >= 0 && s <= we && e - ws <= maxWindow) {
+        if (s < ws) ws = s;
+        if (e > we) we = e;
+      } else {
+        flush();
+        ws = s;
+        we = e;
+      }
+    }
+    flush();
+  }
+
+  private runWindow(
+    rule: CompiledRule,
+    text: string,
+    ws: number,
+    we: number,
+    h: number[] | undefined,
+    ctx: LineIndex,
+    out: RawMatch[],
+  ): void {
+    const win = ws === 0 && we === text.length ? text : text.slice(ws, we);
+    const needKeyword = rule.spec.keywords.length > 0;
+    rule.pattern.forEach(win, (m, s, e) => {
+      const start = ws + s;
+      const end = ws + e;
+      if (needKeyword && !(h && containsHit(h, start, end))) return 'reject';
+      const g = rule.secretGroup;
+      const span = g === 0 ? ([start, end] as [number, number]) : rule.pattern.groupSpan(m, start, g);
+      if (!span) return 'reject';
+      const [ss, se] = span;
+      const secret = text.slice(ss, se);
+      if (!this.accepts(rule, secret, m[0], ss, se, ctx, text)) return 'reject';
+      const groups: Record<string, string> = {};
+      for (const [name, idx] of rule.groupNames) {
+        const v = m[idx];
+        if (v !== undefined) groups[name] = v;
+      }
+      const [line, column] = ctx.position(ss);
+      const [endLine, endColumn] = ctx.endPosition(se);
+      out.push({
+        ruleId: rule.spec.id,
+        unitId: ctx.unitId,
+        start: ss,
+        end: se,
+        line,
+        column,
+        endLine,
+        endColumn,
+        secret,
+        match: m[0],
+        entropy: shannon(secret),
+        groups,
+      });
+      return 'accept';
+    });
+  }
+
+  private accepts(rule: CompiledRule, secret: string, match: string, ss: number, se: number, ctx: LineIndex, text: string): boolean {
+    const spec = rule.spec;
+    if (secret.length === 0) return false;
+    if (spec.minLength !== undefined && secret.length < spec.minLength) return false;
+    if (spec.entropy !== undefined && shannon(secret) < spec.entropy) return false;
+    for (const v of rule.validators) if (!v(secret)) return false;
+    if (rule.allowSecrets.has(secret) || this.globalSecrets.has(secret)) return false;
+    if (rule.stopwords.length || this.globalStopwords.length) {
+      const lower = secret.toLowerCase();
+      for (const w of rule.stopwords) if (lower.includes(w)) return false;
+      for (const w of this.globalStopwords) if (lower.includes(w)) return false;
+    }
+    const regexes = rule.allowRegexes.length || this.globalRegexes.length;
+    const needLine = regexes || this.inlineAllow;
+    const line = needLine ? ctx.lineText(ss, se, text) : '';
+    if (regexes) {
+      for (const a of [...rule.allowRegexes, ...this.globalRegexes]) {
+        const target = a.target === 'secret' ? secret : a.target === 'match' ? match : line;
+        if (a.test(target)) return false;
+      }
+    }
+    if (this.inlineAllow) {
+      for (const mk of INLINE_ALLOW_MARKERS) if (line.includes(mk)) return false;
+      const prev = ctx.previousLineText(ss, text);
+      if (prev) for (const mk of NEXTLINE_MARKERS) if (prev.includes(mk)) return false;
+    }
+    return true;
+  }
+}
+
+function sortPairs(h: number[]): void {
+  const pairs: Array<[number, number]> = [];
+  for (let i = 0; i < h.length; i += 2) pairs.push([h[i]!, h[i + 1]!]);
+  pairs.sort((a, b) => a[1] - b[1] || a[0] - b[0]);
+  pairs.forEach(([s, e], i) => {
+    h[2 * i] = s;
+    h[2 * i + 1] = e;
+  });
+}
+
+/** Whether some hit [s, e) lies inside [start, end). Hits are ordered by end. */
+function containsHit(h: number[], start: number, end: number): boolean {
+  // Binary search the first hit whose end is > start, then walk while end <= `end`.
+  let lo = 0;
+  let hi = h.length / 2;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (h[2 * mid + 1]! <= start) lo = mid + 1;
+    else hi = mid;
+  }
+  for (let i = lo; i < h.length / 2; i++) {
+    const e = h[2 * i + 1]!;
+    if (e > end) return false;
+    if (h[2 * i]! >= start) return true;
+  }
+  return false;
+}
+
+/** Line and column for offsets, built lazily (only units with a match pay for it). */
+export class LineIndex {
+  private starts: Int32Array | undefined;
+  constructor(
+    private readonly text: string,
+    readonly unitId: string,
+  ) {}
+
+  private build(): Int32Array {
+    const t = this.text;
+    const list: number[] = [0];
+    for (let i = t.indexOf('\n'); i !== -1; i = t.indexOf('\n', i + 1)) list.push(i + 1);
+    this.starts = Int32Array.from(list);
+    return this.starts;
+  }
+
+  lineOf(offset: number): number {
+    const starts = this.starts ?? this.build();
+    let lo = 0;
+    let hi = starts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (starts[mid]! <= offset) lo = mid;
+      else hi = mid - 1;
+    }
+    return lo;
+  }
+
+  /** 1-based line and column (in code points) of the character at `offset`. */
+  position(offset: number): [number, number] {
+    const l = this.lineOf(offset);
+    const ls = this.starts![l]!;
+    return [l + 1, codePoints(this.text, ls, offset) + 1];
+  }
+
+  /** 1-based line and inclusive column of the last character before `end`. */
+  endPosition(end: number): [number, number] {
+    const last = Math.max(0, end - 1);
+    const l = this.lineOf(last);
+    const ls = this.starts![l]!;
+    return [l + 1, codePoints(this.text, ls, end)];
+  }
+
+  /** The text of the line(s) spanned by [s, e), without line terminators. */
+  lineText(s: number, e: number, text: string): string {
+    const l1 = this.lineOf(s);
+    const l2 = this.lineOf(Math.max(s, e - 1));
+    const starts = this.starts!;
+    const from = starts[l1]!;
+    const to = l2 + 1 < starts.length ? starts[l2 + 1]! - 1 : text.length;
+    return text.slice(from, to);
+  }
+
+  previousLineText(s: number, text: string): string | undefined {
+    const l = this.lineOf(s);
+    if (l === 0) return undefined;
+    const starts = this.starts!;
+    return text.slice(starts[l - 1]!, starts[l]! - 1);
+  }
+}
+
+function codePoints(text: string, from: number, to: number): number {
+  let n = to - from;
+  for (let i = from; i < to - 1; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = text.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+export { PatternError };
