@@ -226,8 +226,9 @@ function readText(file: string): string {
 
 /** Parses one rule file. `seen` tracks ids across files so duplicates are caught. */
 export function parseRuleFile(file: string, text = readText(file), seen = new Map<string, string>()): RuleFile {
-  const { doc, ctx } = parseYaml(file, text);
-  const root = doc.contents as YNode | null;
+  const parsed = parseYaml(file, text);
+  const ctx: Ctx = parsed.ctx;
+  const root = parsed.doc.contents as YNode | null;
   if (!root || !isMap(root)) ctx.fail(root, 'a rule file is a mapping with `provider` and `rules`');
   for (const pair of root.items) {
     const k = isScalar(pair.key) ? String(pair.key.value) : '?';
@@ -242,8 +243,9 @@ export function parseRuleFile(file: string, text = readText(file), seen = new Ma
 
 /** The defaults file: global allowlist (placeholders and documentation values every rule ignores). */
 export function parseDefaultsFile(file: string, text = readText(file)): GlobalAllowlist {
-  const { doc, ctx } = parseYaml(file, text);
-  const root = doc.contents as YNode | null;
+  const parsed = parseYaml(file, text);
+  const ctx: Ctx = parsed.ctx;
+  const root = parsed.doc.contents as YNode | null;
   if (!root || !isMap(root)) ctx.fail(root, 'the defaults file is a mapping with `allow`');
   const allow = mapGet(root, 'allow');
   return {

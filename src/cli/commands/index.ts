@@ -1,0 +1,13 @@
+// The command registry. Each command module exports command, describe, builder, handler (returns the exit code).
+// To add a command: one import line and one entry in COMMANDS.
+import * as rules from './rules.js';
+import * as scan from './scan.js';
+
+export interface CommandModule {
+  command: string | string[];
+  describe: string;
+  builder: (y: import('yargs').Argv) => import('yargs').Argv<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  handler: (argv: Record<string, unknown>) => number | Promise<number>;
+}
+
+export const COMMANDS: CommandModule[] = [scan, rules] as unknown as CommandModule[];

@@ -1,0 +1,43 @@
+// `leakhound scan <path...>`: files, directories, '-' for stdin.
+import type { Argv } from 'yargs';
+import { runScan } from '../../pipeline/scan.js';
+import { EXIT, EXIT_CODES_HELP, colorFor, dash, emit, loadRulesFromArgs, outputOptions, readStdin, render, ruleOptions, sizeArg } from '../shared.js';
+
+export const command = 'scan <paths..>';
+export const describe = 'Scan files, directories (honouring .gitignore) or stdin (-) for secrets';
+
+export function builder(y: Argv) {
+  return outputOptions(ruleOptions(y), ['text', 'json', 'jsonl'])
+    .positional('paths', { type: 'string', array: true, describe: "Files or directories; '-' reads stdin" })
+    .option('exclude', { alias: 'x', type: 'string', array: true, default: [], describe: 'Glob(s) of paths to skip (e.g. "**/*.lock")' })
+    .option('max-file-size', { type: 'string', describe: 'Skip files larger than this (e.g. 10MB); skipped files are counted' })
+    .option('gitignore', { type: 'boolean', default: true, describe: 'Honour .gitignore files (--no-gitignore scans ignored files too)' })
+    .option('inline-allow', { type: 'boolean', default: true, describe: 'Honour inline allow comments (leakhound:allow, gitleaks:allow, pragma: allowlist secret, trufflehog:ignore)' })
+    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core; 0 = main thread)' })
+    .example('$0 scan .', 'Scan the current directory')
+    .example('cat .env | $0 scan -', 'Scan standard input')
+    .example('$0 scan src --format jsonl -o leaks.jsonl', 'Write one JSON object per finding')
+    .epilog(EXIT_CODES_HELP);
+}
+
+export async function handler(argv: Record<string, unknown>): Promise<number> {
+  const loaded = loadRulesFromArgs(argv, process.cwd());
+  const maxFileSize = sizeArg(argv.maxFileSize, '--max-file-size') ?? loaded.config.maxFileSize;
+  const opts: Parameters<typeof runScan>[1] = {
+    paths: (argv.paths as string[]).map(dash),
+    exclude: [...(argv.exclude as string[]), ...loaded.config.exclude],
+    gitignore: argv.gitignore !== false,
+    prefilter: true,
+    inlineAllow: argv.inlineAllow !== false,
+    readStdin,
+  };
+  if (maxFileSize !== undefined) opts.maxFileSize = maxFileSize;
+  if (typeof argv.threads === 'number') opts.threads = argv.threads;
+  const res = await runScan(loaded, opts);
+  for (const s of res.skipped) if (s.reason === 'unreadable') process.stderr.write(`leakhound: warning: cannot read ${s.display} (${s.detail ?? 'error'})\n`);
+  const remediation = new Map(loaded.rules.map((r) => [r.id, r.remediation]));
+  const stats = { files: res.stats.files, bytes: res.stats.bytes, 'binary skipped': res.stats.binary, 'too large skipped': res.stats.tooLarge, ms: res.stats.ms };
+  emit(render(argv.format as string, res.findings, { showSecrets: argv.redact === false, color: colorFor(argv), remediation, stats }), argv.output as string | undefined);
+  if (res.stats.unreadable > 0) return EXIT.ERROR;
+  return res.findings.length ? EXIT.FINDINGS : EXIT.CLEAN;
+}

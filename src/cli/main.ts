@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The leakhound command line. The only module that calls process.exit.
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { PACKAGE_ROOT } from '../rules/load.js';
+import { COMMANDS } from './commands/index.js';
+import { EXIT, EXIT_CODES_HELP, STDIN_ARG, printError } from './shared.js';
+
+const version = (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+
+async function main(): Promise<number> {
+  let code: number = EXIT.CLEAN;
+  // yargs drops a bare '-' argument: carry it through as a sentinel that commands map back.
+  let y = yargs(hideBin(process.argv).map((a) => (a === '-' ? STDIN_ARG : a)))
+    .scriptName('leakhound')
+    .usage('$0 <command> [options]\n\nFinds secrets committed to git: pre-commit hook, full-history audit, CI job, baseline ledger.')
+    .version(version)
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .demandCommand(1, 'Name a command (see the list above).')
+    .recommendCommands()
+    .wrap(Math.min(120, process.stdout.columns || 100))
+    .epilog(EXIT_CODES_HELP + '\nDocs: README.md. Secrets are redacted in every output unless --no-redact is given.')
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw Object.assign(new Error(msg), { usage: true });
+    });
+  for (const c of COMMANDS) {
+    y = y.command(c.command, c.describe, c.builder, async (argv) => {
+      code = await c.handler(argv as Record<string, unknown>);
+    });
+  }
+  try {
+    await y.parseAsync();
+  } catch (e) {
+    if ((e as { usage?: boolean }).usage) {
+      process.stderr.write(`leakhound: ${(e as Error).message}\nRun 'leakhound --help' for usage.\n`);
+      return EXIT.ERROR;
+    }
+    return printError(e);
+  }
+  return code;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.exitCode = printError(e);
+  },
+);

@@ -1,0 +1,213 @@
+// A worker_threads pool around the matcher: batching, back-pressure, serialised errors.
+// Owns: spreading units over threads so matching overlaps with reading on the main thread.
+// May import: types, errors, matcher, ./protocol, node:worker_threads, node:os.
+//
+// Units are batched (by count and bytes) so that message overhead stays small next to matching; `scan` resolves
+// when its unit's result is back, and `drain`/back-pressure keep at most `maxInFlightBytes` queued, so a reader
+// that awaits `scan` never outruns the matcher by more than that.
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { LeakhoundError } from '../errors/index.js';
+import { Matcher, type MatcherOptions } from '../matcher/index.js';
+import type { GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+export interface PoolOptions {
+  /** Worker threads; 0 runs in this thread (the same matcher, no workers). Default: available cores. */
+  threads?: number;
+  batchUnits?: number;
+  batchBytes?: number;
+  maxInFlightBytes?: number;
+}
+
+interface Pending {
+  resolve: (r: UnitResult) => void;
+  reject: (e: Error) => void;
+  bytes: number;
+}
+
+interface Slot {
+  worker: Worker;
+  busy: number;
+}
+
+export interface ScanPool {
+  scan(unit: ScanUnit): Promise<UnitResult>;
+  /** Resolves once queued bytes are under the limit; await it before reading more. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+  readonly threads: number;
+}
+
+function unitBytes(u: ScanUnit): number {
+  return u.bytes ? u.bytes.length : (u.text?.length ?? 0);
+}
+
+function workerUrl(): { url: URL; execArgv: string[] } {
+  const here = import.meta.url;
+  // Under the test runner the sources are TypeScript; the test setup builds dist/ first, and worker threads run
+  // that build of the same sources (Node 20 workers cannot load .ts files).
+  if (here.endsWith('.ts')) return { url: new URL('../../dist/src/workers/worker.js', here), execArgv: [] };
+  return { url: new URL('./worker.js', here), execArgv: [] };
+}
+
+class InThreadPool implements ScanPool {
+  readonly threads = 0;
+  private readonly matcher: Matcher;
+  constructor(rules: RuleSpec[], opts: MatcherOptions) {
+    this.matcher = new Matcher(rules, opts);
+  }
+  scan(unit: ScanUnit): Promise<UnitResult> {
+    try {
+      return Promise.resolve(this.matcher.scanUnit(unit));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+  close(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+class WorkerPool implements ScanPool {
+  readonly threads: number;
+  private readonly slots: Slot[] = [];
+  private readonly pending = new Map<string, Pending[]>();
+  private readonly batches = new Map<number, { slot: Slot; units: ScanUnit[] }>();
+  private queue: ScanUnit[] = [];
+  private queueBytes = 0;
+  private inFlightBytes = 0;
+  private nextId = 1;
+  private waiters: Array<() => void> = [];
+  private failed: Error | undefined;
+  private flushTimer: NodeJS.Immediate | undefined;
+  private readonly batchUnits: number;
+  private readonly batchBytes: number;
+  private readonly maxInFlight: number;
+
+  constructor(init: WorkerInit, threads: number, o: PoolOptions) {
+    this.threads = threads;
+    this.batchUnits = o.batchUnits ?? 64;
+    this.batchBytes = o.batchBytes ?? 1 << 20;
+    this.maxInFlight = o.maxInFlightBytes ?? 64 << 20;
+    const { url, execArgv } = workerUrl();
+    for (let i = 0; i < threads; i++) {
+      const worker = new Worker(url, { workerData: init, execArgv });
+      const slot: Slot = { worker, busy: 0 };
+      worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
+      worker.on('error', (e) => this.fail(new LeakhoundError('E_WORKER', `matcher worker failed: ${e.message}`)));
+      worker.unref();
+      this.slots.push(slot);
+    }
+  }
+
+  private onMessage(slot: Slot, m: FromWorker): void {
+    if (m.type === 'ready') return;
+    const batch = this.batches.get(m.id);
+    if (!batch) return;
+    this.batches.delete(m.id);
+    slot.busy--;
+    if (m.type === 'error') {
+      this.fail(new LeakhoundError('E_WORKER', m.error.message, { code: m.error.code }));
+      return;
+    }
+    for (const r of m.results) {
+      const list = this.pending.get(r.unitId);
+      const p = list?.shift();
+      if (list && list.length === 0) this.pending.delete(r.unitId);
+      if (p) {
+        this.inFlightBytes -= p.bytes;
+        p.resolve(r);
+      }
+    }
+    this.pump();
+    this.wake();
+  }
+
+  private fail(e: Error): void {
+    if (this.failed) return;
+    this.failed = e;
+    for (const list of this.pending.values()) for (const p of list) p.reject(e);
+    this.pending.clear();
+    this.wake();
+  }
+
+  private wake(): void {
+    if (this.inFlightBytes <= this.maxInFlight || this.failed) {
+      const w = this.waiters;
+      this.waiters = [];
+      for (const f of w) f();
+    }
+  }
+
+  private pump(): void {
+    while (this.queue.length) {
+      const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
+      if (slot.busy >= 2) return;
+      let n = 0;
+      let bytes = 0;
+      while (n < this.queue.length && n < this.batchUnits && bytes < this.batchBytes) bytes += unitBytes(this.queue[n++]!);
+      const units = this.queue.slice(0, n);
+      this.queue = this.queue.slice(n);
+      this.queueBytes -= bytes;
+      const id = this.nextId++;
+      this.batches.set(id, { slot, units });
+      slot.busy++;
+      const transfer = units.flatMap((u) => (u.bytes && u.bytes.byteOffset === 0 && u.bytes.byteLength === u.bytes.buffer.byteLength && u.bytes.buffer instanceof ArrayBuffer ? [u.bytes.buffer] : []));
+      slot.worker.postMessage({ type: 'batch', id, units } satisfies ToWorker, transfer);
+    }
+  }
+
+  scan(unit: ScanUnit): Promise<UnitResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise<UnitResult>((resolve, reject) => {
+      const bytes = unitBytes(unit);
+      const list = this.pending.get(unit.id);
+      const p = { resolve, reject, bytes };
+      if (list) list.push(p);
+      else this.pending.set(unit.id, [p]);
+      this.inFlightBytes += bytes;
+      this.queue.push(unit);
+      this.queueBytes += bytes;
+      if (this.queue.length >= this.batchUnits || this.queueBytes >= this.batchBytes) this.pump();
+      else this.flushTimer ??= setImmediate(() => {
+        this.flushTimer = undefined;
+        this.pump();
+      });
+    });
+  }
+
+  ready(): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.inFlightBytes <= this.maxInFlight) return Promise.resolve();
+    return new Promise((resolve, reject) => this.waiters.push(() => (this.failed ? reject(this.failed) : resolve())));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+  }
+}
+
+export interface CreatePoolInput {
+  rules: RuleSpec[];
+  allow?: GlobalAllowlist;
+  prefilter?: boolean;
+  inlineAllow?: boolean;
+  maxBytes?: number;
+}
+
+/** Creates a pool; with threads = 0 (or 1 core) the matcher runs in this thread. */
+export function createPool(input: CreatePoolInput, o: PoolOptions = {}): ScanPool {
+  const threads = o.threads ?? Math.max(1, availableParallelism());
+  const mopts: MatcherOptions = { prefilter: input.prefilter ?? true, inlineAllow: input.inlineAllow ?? true };
+  if (input.allow) mopts.allow = input.allow;
+  if (input.maxBytes !== undefined) mopts.maxBytes = input.maxBytes;
+  if (threads <= 0) return new InThreadPool(input.rules, mopts);
+  const init: WorkerInit = { rules: input.rules, prefilter: mopts.prefilter ?? true, inlineAllow: mopts.inlineAllow ?? true };
+  if (input.allow) init.allow = input.allow;
+  if (input.maxBytes !== undefined) init.maxBytes = input.maxBytes;
+  return new WorkerPool(init, threads, o);
+}

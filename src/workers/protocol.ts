@@ -1,0 +1,17 @@
+// Messages between the pool and its workers: plain, structured-clone-safe data.
+// May import: types, matcher (types only).
+import type { ErrorData, GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
+
+export interface WorkerInit {
+  rules: RuleSpec[];
+  allow?: GlobalAllowlist;
+  prefilter: boolean;
+  inlineAllow: boolean;
+  maxBytes?: number;
+}
+
+export type ToWorker = { type: 'batch'; id: number; units: ScanUnit[] };
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'result'; id: number; results: UnitResult[] }
+  | { type: 'error'; id: number; error: ErrorData };

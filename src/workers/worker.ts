@@ -1,0 +1,22 @@
+// Worker thread entry: compiles the rules once, then matches batches of units.
+// May import: matcher, ./protocol.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Matcher, type MatcherOptions } from '../matcher/index.js';
+import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+
+const init = workerData as WorkerInit;
+const opts: MatcherOptions = { prefilter: init.prefilter, inlineAllow: init.inlineAllow };
+if (init.allow) opts.allow = init.allow;
+if (init.maxBytes !== undefined) opts.maxBytes = init.maxBytes;
+const matcher = new Matcher(init.rules, opts);
+const port = parentPort!;
+port.on('message', (msg: ToWorker) => {
+  try {
+    const results = msg.units.map((u) => matcher.scanUnit(u));
+    port.postMessage({ type: 'result', id: msg.id, results } satisfies FromWorker);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    port.postMessage({ type: 'error', id: msg.id, error: { code: err.code ?? 'E_WORKER', message: err.message } } satisfies FromWorker);
+  }
+});
+port.postMessage({ type: 'ready' } satisfies FromWorker);
