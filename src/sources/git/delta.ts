@@ -45,7 +45,12 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
       if (op & 0x40) size |= (delta[pos++] ?? 0) << 16;
       if (size === 0) size = 0x10000;
       if (pos > n || off + size > base.length || o + size > resultSize) throw new DeltaError('delta copy out of bounds');
-      base.copy(out, o, off, off + size);
+      if (size <= 64) {
+        // Short copies are common in text deltas; a loop beats Buffer#copy's call overhead here.
+        for (let k = 0; k < size; k++) out[o + k] = base[off + k] ?? 0;
+      } else {
+        out.set(base.subarray(off, off + size), o);
+      }
       o += size;
     } else if (op !== 0) {
       if (pos + op > n || o + op > resultSize) throw new DeltaError('delta insert out of bounds');

@@ -55,6 +55,8 @@ export class ObjectStore {
   private readonly maxEntry: number;
   private readonly verify: boolean;
   private lastPack = 0;
+  /** (offset, pack) -> type of delta-chain entries already resolved by readHeader. */
+  private readonly typeCache = new Map<number, ObjectType>();
   private readonly oidBuf = Buffer.alloc(20);
   /** Counters, for benchmarks and progress. */
   readonly stats = { reads: 0, cacheHits: 0, deltaApplied: 0, bytesRead: 0 };
@@ -206,27 +208,43 @@ export class ObjectStore {
     const cached = this.cache.get(loc.offset * 1024 + loc.pack);
     if (cached !== undefined) return { type: cached.type, size: cached.data.length };
     const h = pack.header(loc.offset, oid);
-    if (h.type !== OBJ_OFS_DELTA && h.type !== OBJ_REF_DELTA) return { type: this.typeName(h.type, oid, pack), size: h.size };
+    if (h.type !== OBJ_OFS_DELTA && h.type !== OBJ_REF_DELTA) {
+      // Remembered so that the deltas based on it (which follow it in pack order) need not read its header again.
+      const type = this.typeName(h.type, oid, pack);
+      if (this.typeCache.size > 1_000_000) this.typeCache.clear();
+      this.typeCache.set(loc.offset * 1024 + loc.pack, type);
+      return { type, size: h.size };
+    }
     let size: number;
     try {
-      size = deltaSizes(pack.inflatePrefix(h, oid))[1];
+      size = deltaSizes(pack.inflatePrefix(loc.offset, h, oid))[1];
     } catch (e) {
       if (e instanceof DeltaError) throw objectCorrupt(oid, e.message, { pack: pack.path, offset: loc.offset });
       throw e;
     }
-    // The type is the chain's base type.
+    // The type is the chain's base type; remember it for every entry walked so shared bases are walked once.
     let cur = h;
     let curPack = pack;
     let curOff = loc.offset;
+    const walked: number[] = [];
+    const done = (type: ObjectType): ObjectHeader => {
+      if (this.typeCache.size > 1_000_000) this.typeCache.clear();
+      for (const k of walked) this.typeCache.set(k, type);
+      return { type, size };
+    };
     for (let depth = 0; depth < MAX_CHAIN; depth++) {
+      walked.push(curOff * 1024 + loc.pack);
       if (cur.type === OBJ_OFS_DELTA) {
         curOff = cur.baseOffset;
+        // Check before reading the base's header: in pack order the base was typed moments ago.
+        const known = this.typeCache.get(curOff * 1024 + loc.pack);
+        if (known !== undefined) return done(known);
         cur = curPack.header(curOff, oid);
       } else if (cur.type === OBJ_REF_DELTA) {
         const base = cur.baseOid ?? '';
-        return { type: this.readHeader(base).type, size };
+        return done(this.readHeader(base).type);
       } else {
-        return { type: this.typeName(cur.type, oid, curPack), size };
+        return done(this.typeName(cur.type, oid, curPack));
       }
     }
     throw objectCorrupt(oid, 'delta chain too long (cycle?)', { pack: curPack.path, offset: curOff });
@@ -347,12 +365,17 @@ export class ObjectStore {
     return { type: h.type, size: h.size };
   }
 
-  /** Every object id in every pack index and loose directory (alternates included), each once. */
+  /**
+   * Every object id in every pack index and loose directory (alternates included), each once. Packed objects come
+   * in pack-offset order, so reading or readHeader-ing them in this order is sequential I/O with delta bases first.
+   */
   *allOids(): Generator<string> {
     const multi = this.packs.length + this.dirs.length > 2;
     const seen = multi ? new Set<string>() : null;
     for (const pack of this.packs) {
-      for (const oid of pack.index.oids()) {
+      const order = pack.index.positionsByOffset();
+      for (const i of order) {
+        const oid = pack.index.oidAt(i);
         if (seen !== null) {
           if (seen.has(oid)) continue;
           seen.add(oid);

@@ -114,6 +114,18 @@ export class PackIndex {
     return lo < a.length ? (a[lo] ?? packEnd) : packEnd;
   }
 
+  /** Table positions ordered by pack offset (4 bytes per object, built on demand, not kept). */
+  positionsByOffset(): Uint32Array {
+    const pos = new Uint32Array(this.count);
+    const off = new Float64Array(this.count);
+    for (let i = 0; i < this.count; i++) {
+      pos[i] = i;
+      off[i] = this.offsetAt(i);
+    }
+    pos.sort((a, b) => (off[a] ?? 0) - (off[b] ?? 0));
+    return pos;
+  }
+
   /** Yields every oid in the index (sorted). */
   *oids(): Generator<string> {
     for (let i = 0; i < this.count; i++) yield this.oidAt(i);

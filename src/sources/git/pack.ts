@@ -29,6 +29,7 @@ export interface PackEntryHeader {
 }
 
 const WINDOW = 256 * 1024;
+const SMALL_WINDOW = 8 * 1024;
 
 export class PackFile {
   readonly path: string;
@@ -99,14 +100,23 @@ export class PackFile {
       return this.win.subarray(pos - this.winStart, pos - this.winStart + len);
     }
     if (len >= WINDOW / 2) return this.readExact(pos, len, oid);
-    const want = Math.min(WINDOW, this.fileSize - pos);
+    // Forward, near the last window: a sequential scan, read ahead generously. Elsewhere (a delta chain walking
+    // back to its base, an index-order lookup): read little, or each small header read would copy 256 KiB.
+    const winEnd = this.winStart + this.win.length;
+    const sequential = pos >= this.winStart && pos < winEnd + 4096;
+    const want = Math.min(sequential ? WINDOW : Math.max(SMALL_WINDOW, len), this.fileSize - pos);
     const buf = this.readExact(pos, want, oid);
     this.win = buf;
     this.winStart = pos;
     return buf.subarray(0, len);
   }
 
+  /** Positional reads issued and bytes they copied (benchmarks, tuning). */
+  readonly io = { reads: 0, bytes: 0 };
+
   private readExact(pos: number, len: number, oid: string | null): Buffer {
+    this.io.reads++;
+    this.io.bytes += len;
     const buf = Buffer.allocUnsafe(len);
     let done = 0;
     while (done < len) {
@@ -175,16 +185,24 @@ export class PackFile {
     return out;
   }
 
-  /** Inflates only the first bytes of an entry (enough for a delta's size header). */
-  inflatePrefix(h: PackEntryHeader, oid: string | null, want = 32): Buffer {
-    const avail = Math.min(64, this.dataEnd - h.dataStart);
-    if (avail <= 0) throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset: h.dataStart });
-    const slice = this.readRange(h.dataStart, avail, oid);
-    try {
-      const out = inflateSync(slice, { finishFlush: zc.Z_SYNC_FLUSH });
-      return out.subarray(0, want);
-    } catch (e) {
-      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset: h.dataStart });
+  /**
+   * Inflates only the first bytes of an entry (enough for a delta's size header). A dynamic-Huffman block header
+   * can take a few hundred compressed bytes before the first output byte, so the window grows until `want` bytes
+   * come out (or the whole entry was used).
+   */
+  inflatePrefix(offset: number, h: PackEntryHeader, oid: string | null, want = 32): Buffer {
+    const end = this.index.nextOffset(offset, this.dataEnd);
+    if (end > this.dataEnd || end <= h.dataStart) throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset });
+    for (let avail = 256; ; avail *= 8) {
+      const n = Math.min(avail, end - h.dataStart);
+      const slice = this.readRange(h.dataStart, n, oid);
+      let out: Buffer;
+      try {
+        out = inflateSync(slice, { finishFlush: zc.Z_SYNC_FLUSH });
+      } catch (e) {
+        throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset });
+      }
+      if (out.length >= Math.min(want, h.size) || n === end - h.dataStart) return out.subarray(0, want);
     }
   }
 }
