@@ -77,7 +77,7 @@ function pemBody(r: Rng, lines: number, sep: string): string {
 /**
  * Expands `@{kind:arg}` markers. Kinds: an alphabet name with a length (`@{hex:32}`), `gh:PREFIX` (GitHub/npm
  * checksummed token), `uuid`, `jwt`, `k8sjwt`, `pem:LABEL` (a PEM block with real line breaks), `pemjson:LABEL`
- * (the same with literal \n), `basic:USER` (base64 of USER:random), `b64of:TEXT`. A `#label` suffix reuses the value
+ * (the same with literal \n), `basic:USER` (base64 of USER:random), `b64of:TEXT` (TEXT without `}`). A `#label` suffix reuses the value
  * of an earlier marker with the same label.
  */
 export function expand(template: string, r: Rng, labels = new Map<string, string>()): string {
