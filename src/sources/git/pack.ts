@@ -1,11 +1,12 @@
 // Positional reader for one git packfile (.pack + its .idx). Never loads the pack whole: entries are read with
-// fs.readSync at known offsets through a small read-ahead window, so memory is bounded by the largest object.
+// fs.readSync at known offsets through a bounded block cache, so memory is bounded by the cache plus the largest object.
 // Owns: entry header decoding, bounded-slice inflation with native zlib. Delta resolution is the ObjectStore's job
 // (a REF_DELTA base may live in another pack or loose).
-// May import: node:fs, node:zlib, ./pack-index, ./errors.
+// May import: node:fs, node:zlib, ./pack-index, ./lru, ./errors.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { constants as zc, inflateSync } from 'node:zlib';
 import { objectCorrupt } from './errors.js';
+import { LruCache } from './lru.js';
 import { PackIndex } from './pack-index.js';
 
 export const OBJ_COMMIT = 1;
@@ -28,16 +29,15 @@ export interface PackEntryHeader {
   baseOid: string | null;
 }
 
-const WINDOW = 256 * 1024;
-const SMALL_WINDOW = 8 * 1024;
+const BLOCK = 64 * 1024;
+const BLOCK_CACHE_BYTES = 16 * 1024 * 1024;
 
 export class PackFile {
   readonly path: string;
   readonly index: PackIndex;
   private fd = -1;
   private fileSize = 0;
-  private winStart = 0;
-  private win: Buffer = Buffer.alloc(0);
+  private readonly blocks = new LruCache<number, Buffer>(BLOCK_CACHE_BYTES);
 
   constructor(packPath: string, index: PackIndex) {
     this.path = packPath;
@@ -84,31 +84,39 @@ export class PackFile {
   close(): void {
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
-    this.win = Buffer.alloc(0);
+    this.blocks.clear();
   }
 
   /**
-   * Bytes [pos, pos+len) of the pack. Small reads go through a read-ahead window (objects are mostly read in pack
-   * order); large ones are read exactly. The returned buffer may be a view of the window: do not mutate it.
+   * Bytes [pos, pos+len) of the pack. Small reads are served from 64 KiB blocks kept in a per-pack LRU (16 MiB):
+   * a walk reads commits and trees all over the pack, and a syscall plus an allocation per small object cost more
+   * than the inflation. Large reads go straight to the file. The result may be a view of a cached block: do not
+   * mutate it.
    */
   private readRange(pos: number, len: number, oid: string | null): Buffer {
     this.ensureOpen();
     if (pos + len > this.fileSize) {
       throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset: pos });
     }
-    if (pos >= this.winStart && pos + len <= this.winStart + this.win.length) {
-      return this.win.subarray(pos - this.winStart, pos - this.winStart + len);
-    }
-    if (len >= WINDOW / 2) return this.readExact(pos, len, oid);
-    // Forward, near the last window: a sequential scan, read ahead generously. Elsewhere (a delta chain walking
-    // back to its base, an index-order lookup): read little, or each small header read would copy 256 KiB.
-    const winEnd = this.winStart + this.win.length;
-    const sequential = pos >= this.winStart && pos < winEnd + 4096;
-    const want = Math.min(sequential ? WINDOW : Math.max(SMALL_WINDOW, len), this.fileSize - pos);
-    const buf = this.readExact(pos, want, oid);
-    this.win = buf;
-    this.winStart = pos;
-    return buf.subarray(0, len);
+    if (len > BLOCK) return this.readExact(pos, len, oid);
+    const b0 = Math.floor(pos / BLOCK);
+    const first = this.block(b0, oid);
+    const off = pos - b0 * BLOCK;
+    if (off + len <= first.length) return first.subarray(off, off + len);
+    const out = Buffer.allocUnsafe(len);
+    const head = first.length - off;
+    first.copy(out, 0, off);
+    this.block(b0 + 1, oid).copy(out, head, 0, len - head);
+    return out;
+  }
+
+  private block(n: number, oid: string | null): Buffer {
+    const hit = this.blocks.get(n);
+    if (hit !== undefined) return hit;
+    const start = n * BLOCK;
+    const buf = this.readExact(start, Math.min(BLOCK, this.fileSize - start), oid);
+    this.blocks.set(n, buf, buf.length);
+    return buf;
   }
 
   /** Positional reads issued and bytes they copied (benchmarks, tuning). */
@@ -175,7 +183,9 @@ export class PackFile {
     const slice = this.readRange(h.dataStart, end - h.dataStart, oid);
     let out: Buffer;
     try {
-      out = inflateSync(slice, h.size > 0 ? { maxOutputLength: Math.max(h.size, 64) } : {});
+      // Output chunk sized to the known result: the default 16 KiB chunk per call made small trees and deltas
+      // allocate ~50x their size, and GC dominated the walk.
+      out = inflateSync(slice, { chunkSize: Math.max(64, h.size + 1), maxOutputLength: Math.max(h.size, 64) });
     } catch (e) {
       throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset });
     }
