@@ -164,7 +164,6 @@ const TRIAGE_ORDER = ['state', 'reason', 'by', 'at', 'expires', 'confirmedBy'];
 const OCC_ORDER = ['path', 'line', 'commit'];
 const VERIF_ORDER = ['status', 'checkedAt', 'detail', 'facts'];
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 /** Map with sorted keys, or record with a fixed order (unknown keys are not written). */
 function ordered(obj: Record<string, unknown>, order: readonly string[] | 'sorted'): [string, unknown][] {

@@ -15,13 +15,20 @@ import { VALIDATORS, shannon } from './checks.js';
 import { decodeUnit } from './decode.js';
 import { PatternError, canMatchNewline, emit, maxLength, parsePattern } from './regex/parse.js';
 import { type SafetyVerdict, analyze } from './regex/safety.js';
+import { seededVerdict } from './regex/verdicts.js';
 
 interface Re2Like {
   lastIndex: number;
   exec(s: string): RegExpExecArray | null;
 }
 const require = createRequire(import.meta.url);
-const { RE2 } = require('re2-wasm') as { RE2: new (src: string, flags: string) => Re2Like };
+type Re2Ctor = new (src: string, flags: string) => Re2Like;
+// Loaded on first use: instantiating the WASM module costs tens of milliseconds that a hook with no RE2 hit can skip.
+let re2Ctor: Re2Ctor | undefined;
+const RE2 = function (src: string, flags: string): Re2Like {
+  re2Ctor ??= (require('re2-wasm') as { RE2: Re2Ctor }).RE2;
+  return new re2Ctor(src, flags);
+} as unknown as Re2Ctor;
 
 /** Window reach for patterns with no finite maximum length (RE2 only). Longer matches may be missed. */
 export const UNBOUNDED_REACH = 8192;
@@ -57,7 +64,8 @@ export function compilePattern(pattern: string, flags: string, forceEngine?: 'v8
 
 function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 're2'): Compiled {
   const parsed = parsePattern(pattern, flags);
-  const verdict = analyze(parsed.ast, parsed.flags.i);
+  const seeded = seededVerdict(pattern, flags);
+  const verdict = seeded ?? analyze(parsed.ast, parsed.flags.i);
   const engine = forceEngine ?? verdict.engine;
   const engineFlags = 'g' + (parsed.flags.i ? 'i' : '') + (parsed.flags.m ? 'm' : '');
   const max = maxLength(parsed.ast);
@@ -89,7 +97,11 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
       },
     };
   }
-  const re = new RE2(emit(parsed.ast, 're2'), engineFlags + 'u');
+  // A pattern whose verdict came from the built-in rules cache is known to compile: build its RE2 program on first
+  // use, so a pre-commit hook does not pay for programs that no keyword hit ever needs.
+  const src = emit(parsed.ast, 're2');
+  let compiled: Re2Like | undefined = seeded ? undefined : new RE2(src, engineFlags + 'u');
+  const re = (): Re2Like => (compiled ??= new RE2(src, engineFlags + 'u'));
   return {
     engine,
     verdict,
@@ -101,15 +113,16 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
       // re2-wasm reports code-point offsets; convert when the text has surrogate pairs.
       const astral = /[\uD800-\uDFFF]/.test(text);
       const cpToUnit = astral ? codePointOffsets(text) : undefined;
-      re.lastIndex = 0;
+      const r2 = re();
+      r2.lastIndex = 0;
       for (;;) {
-        const m = re.exec(text);
+        const m = r2.exec(text);
         if (!m) return;
         const cpStart = m.index;
         const start = cpToUnit ? cpToUnit[cpStart]! : cpStart;
         const end = start + m[0].length;
         const r = cb(m, start, end);
-        if (r === 'reject' || m[0].length === 0) re.lastIndex = cpStart + 1;
+        if (r === 'reject' || m[0].length === 0) r2.lastIndex = cpStart + 1;
       }
     },
     groupSpan(m, start, g) {

@@ -14,6 +14,10 @@ export interface ReportOptions {
   stats?: Record<string, number | string>;
   /** Baseline keys by fingerprint, when a baseline is in use. */
   keys?: Map<string, string>;
+  /** With a baseline: how many findings fail the run. */
+  failing?: number;
+  /** Baseline classification line by fingerprint, when a baseline is in use. */
+  classes?: Map<string, string>;
 }
 
 export function shownSecret(f: Finding, o: ReportOptions): string {

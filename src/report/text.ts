@@ -21,6 +21,8 @@ export function formatText(findings: Finding[], o: ReportOptions): string {
     for (const i of f.introducedIn) lines.push(`  introduced:  ${i.commit.slice(0, 12)} ${i.date} ${i.author} <${i.email}> ${JSON.stringify(i.subject)}`);
     for (const r of f.removedIn) lines.push(`  removed:     ${r.commit.slice(0, 12)} ${r.date} ${r.author} <${r.email}> ${JSON.stringify(r.subject)}`);
     if (f.atTips.length) lines.push(`  still at:    ${f.atTips.join(', ')}`);
+    const cls = o.classes?.get(f.fingerprint);
+    if (cls) lines.push(`  baseline:    ${cls}`);
     if (f.verification) lines.push(`  verified:    ${f.verification.status}${f.verification.detail ? ` (${f.verification.detail})` : ''}`);
     const rem = o.remediation?.get(f.ruleId);
     if (rem) lines.push(`  fix:         ${rem}`);
@@ -34,7 +36,8 @@ export function formatText(findings: Finding[], o: ReportOptions): string {
   const n = findings.length;
   const sup = o.suppressed ? Object.entries(o.suppressed).filter(([, v]) => v > 0) : [];
   const stats = o.stats ? Object.entries(o.stats).map(([k, v]) => `${k}: ${v}`).join(', ') : '';
-  lines.push(n === 0 ? c.green('no leaks found') : c.red(`${n} leak${n === 1 ? '' : 's'} found`));
+  const failing = o.failing ?? n;
+  lines.push(n === 0 ? c.green('no leaks found') : c.red(`${n} leak${n === 1 ? '' : 's'} found`) + (o.failing !== undefined ? `, ${failing} new or failing` : ''));
   if (sup.length) lines.push(`suppressed by baseline: ${sup.map(([k, v]) => `${v} ${k}`).join(', ')}`);
   if (stats) lines.push(c.dim(stats));
   return lines.join('\n') + '\n';

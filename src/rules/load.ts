@@ -10,6 +10,7 @@ import { LineCounter, type Node as YNode, isMap, isScalar, isSeq, parseDocument 
 import { LeakhoundError, ruleFileError } from '../errors/index.js';
 import { PatternError, parsePattern } from '../matcher/regex/parse.js';
 import { VALIDATORS } from '../matcher/checks.js';
+import { readBuiltinCache } from './cache.js';
 import type { AllowRegexSpec, GlobalAllowlist, RuleExample, RuleSpec, Severity, VerifySpec } from '../types/index.js';
 
 /** The package root: the nearest directory above this module holding package.json (works from src/ and dist/). */
@@ -263,7 +264,10 @@ export function builtinRuleFiles(dir = BUILTIN_PATTERNS_DIR): string[] {
     .map((f) => join(dir, f));
 }
 
-export function loadBuiltin(dir = BUILTIN_PATTERNS_DIR): { files: RuleFile[]; allow: GlobalAllowlist } {
+export function loadBuiltin(dir = BUILTIN_PATTERNS_DIR, useCache = true): { files: RuleFile[]; allow: GlobalAllowlist } {
+  // dist/rules.json, when it matches patterns/ and the code (see ./cache.ts): start-up in milliseconds, not seconds.
+  const cached = useCache && dir === BUILTIN_PATTERNS_DIR ? readBuiltinCache(PACKAGE_ROOT, dir) : undefined;
+  if (cached) return cached;
   const seen = new Map<string, string>();
   const files = builtinRuleFiles(dir).map((f) => parseRuleFile(f, readText(f), seen));
   const defaults = join(dir, DEFAULTS_FILE);

@@ -101,7 +101,7 @@ export interface AwsVerifyOptions {
   now: () => Date;
 }
 
-export interface AwsCandidate extends AwsCredentials {}
+export type AwsCandidate = AwsCredentials;
 
 /** Facts that do not need the network: decoded account and canary status. */
 export function awsOfflineFacts(keyId: string): { account?: string; canary?: string } {

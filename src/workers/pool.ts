@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LeakhoundError } from '../errors/index.js';
 import { Matcher, type MatcherOptions } from '../matcher/index.js';
+import { seededEntries } from '../matcher/regex/verdicts.js';
 import type { GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
@@ -99,7 +100,6 @@ class WorkerPool implements ScanPool {
       const slot: Slot = { worker, busy: 0 };
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
       worker.on('error', (e) => this.fail(new LeakhoundError('E_WORKER', `matcher worker failed: ${e.message}`)));
-      worker.unref();
       this.slots.push(slot);
     }
   }
@@ -206,7 +206,7 @@ export function createPool(input: CreatePoolInput, o: PoolOptions = {}): ScanPoo
   if (input.allow) mopts.allow = input.allow;
   if (input.maxBytes !== undefined) mopts.maxBytes = input.maxBytes;
   if (threads <= 0) return new InThreadPool(input.rules, mopts);
-  const init: WorkerInit = { rules: input.rules, prefilter: mopts.prefilter ?? true, inlineAllow: mopts.inlineAllow ?? true };
+  const init: WorkerInit = { rules: input.rules, prefilter: mopts.prefilter ?? true, inlineAllow: mopts.inlineAllow ?? true, verdicts: seededEntries() };
   if (input.allow) init.allow = input.allow;
   if (input.maxBytes !== undefined) init.maxBytes = input.maxBytes;
   return new WorkerPool(init, threads, o);

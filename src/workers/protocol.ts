@@ -8,6 +8,8 @@ export interface WorkerInit {
   prefilter: boolean;
   inlineAllow: boolean;
   maxBytes?: number;
+  /** Safety verdicts from the built-in rules cache (see matcher/regex/verdicts.ts), so workers do not re-prove them. */
+  verdicts?: Record<string, { engine: 'v8' | 're2'; costPerStart: number | null; reason: string }>;
 }
 
 export type ToWorker = { type: 'batch'; id: number; units: ScanUnit[] };

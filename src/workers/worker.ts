@@ -2,9 +2,11 @@
 // May import: matcher, ./protocol.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Matcher, type MatcherOptions } from '../matcher/index.js';
+import { seedVerdicts } from '../matcher/regex/verdicts.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;
+if (init.verdicts) seedVerdicts(init.verdicts);
 const opts: MatcherOptions = { prefilter: init.prefilter, inlineAllow: init.inlineAllow };
 if (init.allow) opts.allow = init.allow;
 if (init.maxBytes !== undefined) opts.maxBytes = init.maxBytes;

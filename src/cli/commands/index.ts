@@ -1,5 +1,6 @@
 // The command registry. Each command module exports command, describe, builder, handler (returns the exit code).
 // To add a command: one import line and one entry in COMMANDS.
+import * as audit from './audit.js';
 import * as protect from './protect.js';
 import * as rules from './rules.js';
 import * as scan from './scan.js';
@@ -11,4 +12,4 @@ export interface CommandModule {
   handler: (argv: Record<string, unknown>) => number | Promise<number>;
 }
 
-export const COMMANDS: CommandModule[] = [scan, rules, protect] as unknown as CommandModule[];
+export const COMMANDS: CommandModule[] = [audit, scan, rules, protect] as unknown as CommandModule[];

@@ -81,7 +81,10 @@ class Builder {
 
 function atomsOf(states: NState[]): void {
   const bounds = new Set<number>([0, 0x10000]);
-  for (const s of states) if (s.set) for (const [a, b] of s.set) (bounds.add(a), bounds.add(b + 1));
+  for (const s of states) if (s.set) for (const [a, b] of s.set) {
+      bounds.add(a);
+      bounds.add(b + 1);
+    }
   const cuts = [...bounds].sort((x, y) => x - y);
   for (const s of states) {
     if (!s.set) continue;
@@ -128,12 +131,14 @@ export function analyze(ast: Node, ignoreCase = false): SafetyVerdict {
 
   const memo = new Map<string, number>();
   let overflow = false;
+  // Once any path count passes the budget the verdict is RE2 whatever the rest: stop exploring.
+  let exceeded = false;
   const keyOf = (v: Map<number, number>): string =>
     [...v.entries()]
       .sort((x, y) => x[0] - y[0])
       .map(([k, c]) => `${k}:${c}`)
       .join(',');
-  const cost = (v: Map<number, number>): number => {
+  const cost = (v: Map<number, number>, depthTotal: number): number => {
     if (v.size === 0) return 0;
     const key = keyOf(v);
     const hit = memo.get(key);
@@ -144,25 +149,40 @@ export function analyze(ast: Node, ignoreCase = false): SafetyVerdict {
     }
     let total = 0;
     for (const c of v.values()) total += c;
+    if (depthTotal + total > V8_COST_BUDGET) {
+      exceeded = true;
+      return Infinity;
+    }
+    // Atoms that the same states of v accept lead to the same successor: explore each class of atoms once.
+    const entries = [...v.entries()];
+    const seen = new Set<string>();
     let worst = 0;
-    for (let a = 0; a < nAtoms && !overflow; a++) {
+    for (let a = 0; a < nAtoms && !overflow && !exceeded; a++) {
+      let sig = '';
+      for (let i = 0; i < entries.length; i++) {
+        const st = states[entries[i]![0]]!;
+        if (st.atoms && st.atoms[a] === 1) sig += i + ',';
+      }
+      if (sig === '' || seen.has(sig)) continue;
+      seen.add(sig);
       const nv = new Map<number, number>();
-      for (const [s, c] of v) {
+      for (const [s, c] of entries) {
         const st = states[s]!;
         if (!st.atoms || st.atoms[a] !== 1) continue;
         for (const [k, m] of closure(st.next)) nv.set(k, (nv.get(k) ?? 0) + c * m);
       }
       // Accept-only vectors end the run: the matcher reports and stops exploring this branch.
       for (const k of [...nv.keys()]) if (states[k]!.accept) nv.delete(k);
-      const c = cost(nv);
+      const c = cost(nv, depthTotal + total);
       if (c > worst) worst = c;
-      if (worst > V8_COST_BUDGET * 4) break;
     }
     const r = total + worst;
-    memo.set(key, r);
+    if (!exceeded && !overflow) memo.set(key, r);
     return r;
   };
-  const c = cost(closure(start));
+  const c = cost(closure(start), 0);
+  if (exceeded)
+    return { engine: 're2', costPerStart: Infinity, reason: `worst case over ${V8_COST_BUDGET} backtracking steps per start position` };
   if (overflow || !Number.isFinite(c))
     return { engine: 're2', costPerStart: Infinity, reason: 'too many backtracking paths to bound' };
   if (c > V8_COST_BUDGET)

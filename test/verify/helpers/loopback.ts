@@ -111,7 +111,10 @@ export function finding(ruleId: string, secret: string, occurrences: Occurrence[
 /** Every string reachable in a value (for "the secret appears nowhere" assertions). */
 export function allStrings(v: unknown, out: string[] = []): string[] {
   if (typeof v === 'string') out.push(v);
-  else if (v instanceof Map) for (const [k, x] of v) (allStrings(k, out), allStrings(x, out));
+  else if (v instanceof Map) for (const [k, x] of v) {
+      allStrings(k, out);
+      allStrings(x, out);
+    }
   else if (Array.isArray(v)) for (const x of v) allStrings(x, out);
   else if (v && typeof v === 'object') for (const x of Object.values(v)) allStrings(x, out);
   return out;

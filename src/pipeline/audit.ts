@@ -1,0 +1,448 @@
+// The full-history audit: every commit of every ref -> one finding per distinct secret per rule, with where it
+// came in, where it went out, and whether it is still at a ref tip.
+// Owns: joining the git walker (sources/git), the matcher pool (workers) and history attribution.
+// May import: types, errors, sources/git, workers, findings, rules (types).
+//
+// How (ARCHITECTURE §2): the walker yields commits parents-first with per-parent tree diffs that skip equal
+// subtrees. Each blob OID is read and scanned once; its secrets are cached by OID. Attribution needs no text
+// diffs: every commit gets a count of each known secret in its tree, derived from its first parent's counts and the
+// changed paths' old/new secret sets (commits whose changes hold no secret share their parent's counts object, so
+// this costs memory only where secrets are). A commit introduces S when S is in its tree and in none of its
+// parents' trees; it removes S when S was in a parent's tree and is not in its own. Reading (main thread) overlaps
+// with matching (worker threads); results are applied in walk order from a bounded FIFO.
+import { LeakhoundError } from '../errors/index.js';
+import { fingerprint, redact } from '../findings/index.js';
+import {
+  type GitRef,
+  type ObjectStore,
+  type TreeChange,
+  type WalkEvent,
+  TreeCache,
+  diffTrees,
+  listRefs,
+  openRepository,
+  parseCommit,
+  resolveRef,
+  walkHistory,
+  walkUnreachable,
+} from '../sources/git/index.js';
+import type { CommitRef, Finding, FindingStatus, Occurrence, RawMatch, RuleSpec } from '../types/index.js';
+import { type ScanPool, createPool } from '../workers/pool.js';
+import type { LoadedRules } from '../rules/load.js';
+
+export interface AuditOptions {
+  repo: string;
+  /** Refs to scan (names or oids); default every ref. */
+  refs?: string[];
+  /** Only commits not reachable from these (A..B ranges, --since-commit, incremental audits). */
+  exclude?: string[];
+  unreachable?: boolean;
+  maxFileSize?: number;
+  threads?: number;
+  inlineAllow?: boolean;
+  /** Scan commit and tag messages (default true). */
+  messages?: boolean;
+  onProgress?: (p: AuditProgress) => void;
+}
+
+export interface AuditProgress {
+  commits: number;
+  blobs: number;
+  bytes: number;
+  findings: number;
+}
+
+export interface AuditStats {
+  commits: number;
+  blobs: number;
+  bytes: number;
+  binary: number;
+  tooLarge: number;
+  lfsPointers: number;
+  submodules: number;
+  symlinks: number;
+  messages: number;
+  unreachableCommits: number;
+  unreachableBlobs: number;
+  ms: number;
+}
+
+export interface AuditResult {
+  findings: Finding[];
+  stats: AuditStats;
+  /** Missing or corrupt objects: the audit went on without them. */
+  errors: Array<{ code: string; message: string }>;
+  shallow: boolean;
+  /** Ref name -> commit oid at the time of the audit (for incremental audits). */
+  tips: Record<string, string>;
+  scannedRefs: string[];
+}
+
+/** A secret found in a blob, as cached by blob OID. */
+interface BlobSecret {
+  key: string;
+  m: RawMatch;
+}
+const NONE: BlobSecret[] = [];
+
+type Counts = Map<string, number>;
+const EMPTY_COUNTS: Counts = new Map();
+
+interface FindingAcc {
+  key: string;
+  ruleId: string;
+  secret: string;
+  entropy: number;
+  groups: Record<string, string>;
+  occurrences: Occurrence[];
+  occSeen: Set<string>;
+  introducedIn: CommitRef[];
+  removedIn: CommitRef[];
+  reachable: boolean;
+}
+
+const LFS_PREFIX = 'version https://git-lfs.github.com/spec/v1';
+
+function commitRef(oid: string, ev: Extract<WalkEvent, { kind: 'commit' }>): CommitRef {
+  const c = ev.commit;
+  return { commit: oid, author: c.author.name, email: c.author.email, date: c.author.date, subject: c.message.split('\n')[0] ?? '' };
+}
+
+/** Picks the refs an audit covers. */
+function selectRefs(repoRefs: GitRef[], wanted: string[] | undefined, resolve: (n: string) => string): Array<{ name: string; oid: string }> {
+  if (!wanted || wanted.length === 0) return repoRefs.map((r) => ({ name: r.name, oid: r.oid }));
+  return wanted.map((n) => ({ name: n, oid: resolve(n) }));
+}
+
+export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<AuditResult> {
+  const t0 = performance.now();
+  const { repo, store } = openRepository(o.repo);
+  const errors: Array<{ code: string; message: string }> = [];
+  const onError = (e: LeakhoundError, ctx: { referencedBy?: string; path?: string }): void => {
+    const where = [ctx.referencedBy ? `referenced by ${ctx.referencedBy}` : '', ctx.path ? `at ${ctx.path}` : ''].filter(Boolean).join(' ');
+    errors.push({ code: e.code, message: where ? `${e.message} (${where})` : e.message });
+  };
+  const refs = selectRefs(listRefs(repo), o.refs, (n) => resolveRef(repo, n, store).oid);
+  const excludeOids = (o.exclude ?? []).map((n) => resolveRef(repo, n, store).oid);
+  const rules = new Map<string, RuleSpec>(loaded.rules.map((r) => [r.id, r]));
+  const poolIn: Parameters<typeof createPool>[0] = { rules: loaded.rules, allow: loaded.allow, inlineAllow: o.inlineAllow ?? true };
+  if (o.maxFileSize !== undefined) poolIn.maxBytes = o.maxFileSize;
+  const pool: ScanPool = createPool(poolIn, o.threads === undefined ? {} : { threads: o.threads });
+  const stats: AuditStats = { commits: 0, blobs: 0, bytes: 0, binary: 0, tooLarge: 0, lfsPointers: 0, submodules: 0, symlinks: 0, messages: 0, unreachableCommits: 0, unreachableBlobs: 0, ms: 0 };
+  const blobSecrets = new Map<string, BlobSecret[] | Promise<BlobSecret[]>>();
+  const acc = new Map<string, FindingAcc>();
+  const counts = new Map<string, Counts>();
+  const trees = new TreeCache(store);
+  const reached = new Set<string>();
+
+  const keyOf = (m: RawMatch): string => fingerprint(m.ruleId, m.secret);
+
+  /** Scans a blob once; later requests share the result. */
+  const secretsOf = (oid: string, pathHint: string): BlobSecret[] | Promise<BlobSecret[]> => {
+    const hit = blobSecrets.get(oid);
+    if (hit) return hit;
+    let p: BlobSecret[] | Promise<BlobSecret[]>;
+    try {
+      const size = store.readHeader(oid).size;
+      if (o.maxFileSize !== undefined && size > o.maxFileSize) {
+        stats.tooLarge++;
+        p = NONE;
+      } else {
+        const data = store.read(oid).data;
+        stats.blobs++;
+        stats.bytes += data.length;
+        if (data.length < 200 && data.subarray(0, LFS_PREFIX.length).toString('latin1') === LFS_PREFIX) stats.lfsPointers++;
+        // Copy into an exact-size buffer so it can be transferred to a worker without copying again.
+        const bytes = new Uint8Array(new ArrayBuffer(data.length));
+        bytes.set(data);
+        p = pool.scan({ id: oid, bytes, pathHint }).then((r) => {
+          if (r.skipped === 'binary') stats.binary++;
+          if (r.skipped === 'too-large') stats.tooLarge++;
+          const list = r.matches.length ? r.matches.map((m) => ({ key: keyOf(m), m })) : NONE;
+          blobSecrets.set(oid, list);
+          return list;
+        });
+      }
+    } catch (e) {
+      if (!(e instanceof LeakhoundError)) throw e;
+      onError(e, { path: pathHint });
+      p = NONE;
+    }
+    blobSecrets.set(oid, p);
+    return p;
+  };
+
+  const accFor = (bs: BlobSecret): FindingAcc => {
+    let f = acc.get(bs.key);
+    if (!f) {
+      f = { key: bs.key, ruleId: bs.m.ruleId, secret: bs.m.secret, entropy: bs.m.entropy, groups: bs.m.groups, occurrences: [], occSeen: new Set(), introducedIn: [], removedIn: [], reachable: false };
+      acc.set(bs.key, f);
+    }
+    return f;
+  };
+
+  /** Secret counts of a commit that the walk did not visit (range boundary): from its full tree. */
+  const boundaryCounts = async (commitOid: string): Promise<Counts> => {
+    const known = counts.get(commitOid);
+    if (known) return known;
+    let tree: string;
+    try {
+      tree = parseCommit(store.readAs(commitOid, 'commit'), commitOid).tree;
+    } catch (e) {
+      if (e instanceof LeakhoundError) onError(e, { referencedBy: commitOid });
+      return EMPTY_COUNTS;
+    }
+    const all: TreeChange[] = [];
+    diffTrees(trees, null, tree, all, { onError: (e, path) => onError(e, { referencedBy: commitOid, path }) });
+    const c: Counts = new Map();
+    for (const ch of all) {
+      if (!ch.newOid || ch.newMode === '160000' || ch.newMode === '120000') continue;
+      for (const bs of await secretsOf(ch.newOid, ch.path)) c.set(bs.key, (c.get(bs.key) ?? 0) + 1);
+    }
+    counts.set(commitOid, c);
+    return c;
+  };
+
+  interface PendingCommit {
+    ev: Extract<WalkEvent, { kind: 'commit' }>;
+    ready: Promise<void>;
+    unreachable: boolean;
+  }
+  const fifo: PendingCommit[] = [];
+  let messagesPending: Array<Promise<void>> = [];
+
+  const blobChanges = (changes: TreeChange[]): TreeChange[] =>
+    changes.filter((ch) => {
+      if (ch.newMode === '160000') {
+        stats.submodules++;
+        return false;
+      }
+      if (ch.newMode === '120000') {
+        stats.symlinks++;
+        return false;
+      }
+      return true;
+    });
+
+  const enqueueCommit = (ev: Extract<WalkEvent, { kind: 'commit' }>, unreachable: boolean): void => {
+    stats.commits++;
+    if (unreachable) stats.unreachableCommits++;
+    const waits: Array<Promise<unknown>> = [];
+    for (const d of ev.diffs) {
+      for (const ch of blobChanges(d.changes)) {
+        if (ch.newOid) {
+          const r = secretsOf(ch.newOid, ch.path);
+          if (r instanceof Promise) waits.push(r);
+        }
+        if (ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000') {
+          const r = secretsOf(ch.oldOid, ch.path);
+          if (r instanceof Promise) waits.push(r);
+        }
+      }
+    }
+    if (o.messages !== false && ev.commit.message) {
+      stats.messages++;
+      const ref = commitRef(ev.oid, ev);
+      messagesPending.push(
+        pool.scan({ id: `msg:${ev.oid}`, text: ev.commit.message }).then((r) => {
+          for (const m of r.matches) {
+            const f = accFor({ key: keyOf(m), m });
+            if (!unreachable) f.reachable = true;
+            const occ: Occurrence = { path: '<commit message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, commit: ev.oid, author: ref.author, email: ref.email, date: ref.date, introduced: true };
+            f.occurrences.push(occ);
+            if (!f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref);
+          }
+        }),
+      );
+    }
+    fifo.push({ ev, ready: Promise.all(waits).then(() => undefined), unreachable });
+  };
+
+  const sync = (x: BlobSecret[] | Promise<BlobSecret[]> | undefined): BlobSecret[] => (Array.isArray(x) ? x : NONE);
+
+  /** Applies one commit whose blobs are all scanned: counts, occurrences, introduced/removed. */
+  const applyCommit = async (pc: PendingCommit): Promise<void> => {
+    const { ev } = pc;
+    const parentCounts: Counts[] = [];
+    for (const d of ev.diffs) parentCounts.push(d.parent === null ? EMPTY_COUNTS : (counts.get(d.parent) ?? (await boundaryCounts(d.parent))));
+    const first = ev.diffs[0];
+    let mine = parentCounts[0] ?? EMPTY_COUNTS;
+    let copied = false;
+    const ref = commitRef(ev.oid, ev);
+    if (first) {
+      for (const ch of blobChanges(first.changes)) {
+        const olds = ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000' ? sync(blobSecrets.get(ch.oldOid)) : NONE;
+        const news = ch.newOid ? sync(blobSecrets.get(ch.newOid)) : NONE;
+        if (olds === NONE && news === NONE) continue;
+        if (!copied) {
+          mine = new Map(mine);
+          copied = true;
+        }
+        for (const bs of olds) {
+          const n = (mine.get(bs.key) ?? 0) - 1;
+          if (n > 0) mine.set(bs.key, n);
+          else mine.delete(bs.key);
+        }
+        for (const bs of news) mine.set(bs.key, (mine.get(bs.key) ?? 0) + 1);
+      }
+    }
+    counts.set(ev.oid, mine);
+    // Occurrences: each (path, blob) where the blob changed at that path, from any parent diff.
+    const seenHere = new Set<string>();
+    for (const d of ev.diffs) {
+      for (const ch of blobChanges(d.changes)) {
+        if (!ch.newOid) continue;
+        const tag = `${ch.path}\0${ch.newOid}`;
+        if (seenHere.has(tag)) continue;
+        seenHere.add(tag);
+        for (const bs of sync(blobSecrets.get(ch.newOid))) {
+          const f = accFor(bs);
+          if (!pc.unreachable) f.reachable = true;
+          const occKey = `${ch.path}\0${ch.newOid}\0${bs.m.start}`;
+          if (f.occSeen.has(occKey)) continue;
+          f.occSeen.add(occKey);
+          const introduced = parentCounts.every((pcnt) => !pcnt.has(bs.key));
+          f.occurrences.push({ path: ch.path, line: bs.m.line, column: bs.m.column, endLine: bs.m.endLine, endColumn: bs.m.endColumn, blob: ch.newOid, commit: ev.oid, author: ref.author, email: ref.email, date: ref.date, introduced });
+        }
+      }
+    }
+    for (const key of mine.keys()) {
+      if (parentCounts.every((pcnt) => !pcnt.has(key))) {
+        const f = acc.get(key);
+        if (f && !f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref);
+      }
+    }
+    const removedKeys = new Set<string>();
+    for (const pcnt of parentCounts) for (const key of pcnt.keys()) if (!mine.has(key)) removedKeys.add(key);
+    for (const key of removedKeys) acc.get(key)?.removedIn.push(ref);
+  };
+
+  const drain = async (all: boolean): Promise<void> => {
+    while (fifo.length && (all || fifo.length > 256)) {
+      const head = fifo[0]!;
+      await head.ready;
+      fifo.shift();
+      await applyCommit(head);
+    }
+  };
+
+  const handleEvent = async (ev: WalkEvent, unreachable: boolean): Promise<void> => {
+    if (ev.kind === 'commit') {
+      enqueueCommit(ev, unreachable);
+      o.onProgress?.({ commits: stats.commits, blobs: stats.blobs, bytes: stats.bytes, findings: acc.size });
+      await pool.ready();
+      await drain(false);
+    } else if (ev.kind === 'tag') {
+      if (o.messages !== false && ev.tag.message) {
+        stats.messages++;
+        const t = ev.tag;
+        messagesPending.push(
+          pool.scan({ id: `tag:${ev.oid}`, text: t.message }).then((r) => {
+            for (const m of r.matches) {
+              const f = accFor({ key: keyOf(m), m });
+              if (!unreachable) f.reachable = true;
+              f.occurrences.push({ path: '<tag message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, ...(t.tagger ? { author: t.tagger.name, email: t.tagger.email, date: t.tagger.date } : {}) });
+            }
+          }),
+        );
+      }
+    } else {
+      // A tag or ref pointing straight at a tree or a blob, or an unreachable blob.
+      const entries: Array<{ path: string; oid: string }> =
+        ev.kind === 'tree'
+          ? blobChanges(ev.changes).flatMap((c) => (c.newOid ? [{ path: c.path, oid: c.newOid }] : []))
+          : [{ path: unreachable ? `<unreachable blob ${ev.oid.slice(0, 12)}>` : `<blob ${ev.oid.slice(0, 12)} via ${ev.via.join(', ') || 'ref'}>`, oid: ev.oid }];
+      if (ev.kind === 'blob' && unreachable) stats.unreachableBlobs++;
+      for (const e of entries) {
+        const list = await secretsOf(e.oid, e.path);
+        for (const bs of list) {
+          const f = accFor(bs);
+          if (!unreachable) f.reachable = true;
+          const occKey = `${e.path}\0${e.oid}\0${bs.m.start}`;
+          if (f.occSeen.has(occKey)) continue;
+          f.occSeen.add(occKey);
+          f.occurrences.push({ path: e.path, line: bs.m.line, column: bs.m.column, endLine: bs.m.endLine, endColumn: bs.m.endColumn, blob: e.oid });
+        }
+      }
+    }
+  };
+
+  // Which tips still hold each secret: the counts of each tip commit.
+  const tipsBySecret = new Map<string, string[]>();
+  const tipMap: Record<string, string> = {};
+  try {
+    for (const ev of walkHistory(store, { tips: refs.map((r) => r.oid), exclude: excludeOids, shallow: repo.shallow, trees, onError, reached })) {
+      await handleEvent(ev, false);
+    }
+    await drain(true);
+    for (const r of refs) {
+      tipMap[r.name] = r.oid;
+      const c = counts.get(peelToCommit(store, r.oid)) ?? EMPTY_COUNTS;
+      for (const key of c.keys()) {
+        const list = tipsBySecret.get(key) ?? [];
+        list.push(r.name);
+        tipsBySecret.set(key, list);
+      }
+    }
+    if (o.unreachable) {
+      for (const ev of walkUnreachable(store, { reached, trees, shallow: repo.shallow, onError })) await handleEvent(ev, true);
+      await drain(true);
+    }
+    await Promise.all(messagesPending);
+    messagesPending = [];
+  } finally {
+    await pool.close();
+    closeStore(store);
+  }
+
+  const findings: Finding[] = [];
+  for (const f of acc.values()) {
+    const rule = rules.get(f.ruleId);
+    const atTips = tipsBySecret.get(f.key) ?? [];
+    const status: FindingStatus = atTips.length ? 'present' : f.reachable ? 'history-only' : 'unreachable';
+    const finding: Finding = {
+      fingerprint: f.key,
+      ruleId: f.ruleId,
+      ruleName: rule?.name ?? f.ruleId,
+      severity: rule?.severity ?? 'high',
+      secret: f.secret,
+      redacted: redact(f.secret),
+      entropy: Math.round(f.entropy * 1000) / 1000,
+      occurrences: f.occurrences,
+      introducedIn: f.introducedIn,
+      removedIn: f.removedIn,
+      atTips,
+      status,
+    };
+    if (Object.keys(f.groups).length) finding.groups = f.groups;
+    findings.push(finding);
+  }
+  findings.sort((a, b) => (a.occurrences[0]?.date ?? '').localeCompare(b.occurrences[0]?.date ?? '') || (a.fingerprint < b.fingerprint ? -1 : 1));
+  stats.ms = Math.round(performance.now() - t0);
+  return { findings, stats, errors, shallow: repo.shallow.length > 0, tips: tipMap, scannedRefs: refs.map((r) => r.name) };
+}
+
+function peelToCommit(store: ObjectStore, oid: string): string {
+  let cur = oid;
+  for (let i = 0; i < 10; i++) {
+    try {
+      const h = store.readHeader(cur);
+      if (h.type !== 'tag') return cur;
+      const data = store.readAs(cur, 'tag').toString('latin1');
+      const m = /^object ([0-9a-f]{40})/m.exec(data);
+      if (!m) return cur;
+      cur = m[1]!;
+    } catch {
+      return cur;
+    }
+  }
+  return cur;
+}
+
+function closeStore(store: ObjectStore): void {
+  try {
+    store.close();
+  } catch {
+    /* closing is best effort */
+  }
+}
