@@ -1,0 +1,110 @@
+// The built-in rules cache (dist/rules.json): parsed built-in rule files plus every pattern's safety verdict.
+// Why: parsing ~40 YAML files and proving ~150 patterns backtracking-safe takes seconds; `leakhound protect` runs on
+// every commit and must start in well under 150 ms. The cache is written at build time (scripts/postbuild.mjs ->
+// writeBuiltinCache) and used only when its key matches: a hash of every file in patterns/ and of the built modules
+// whose code decides the result (rule parsing, regex parsing, safety proof, validators). Any mismatch, a missing or
+// unreadable cache, or LEAKHOUND_NO_RULES_CACHE=1 falls back to loading from source, so the cache can go stale but
+// never wrong.
+// Owns: the cache file format. May import: types, matcher/regex (parse, safety, verdicts), node:fs, node:path, node:crypto.
+import { createHash } from 'node:crypto';
+import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
+import { parsePattern } from '../matcher/regex/parse.js';
+import { analyze } from '../matcher/regex/safety.js';
+import { seedVerdicts, verdictKey } from '../matcher/regex/verdicts.js';
+import type { GlobalAllowlist, RuleSpec } from '../types/index.js';
+
+export const CACHE_VERSION = 1;
+/** Built modules whose code shapes the cached data; part of the key. */
+const CODE_INPUTS = ['dist/src/rules/load.js', 'dist/src/rules/cache.js', 'dist/src/matcher/regex/parse.js', 'dist/src/matcher/regex/safety.js', 'dist/src/matcher/checks.js'];
+
+interface CachedFile {
+  file: string;
+  provider: string;
+  rules: RuleSpec[];
+}
+interface CacheData {
+  version: number;
+  key: string;
+  files: CachedFile[];
+  allow: GlobalAllowlist;
+  verdicts: Record<string, { engine: 'v8' | 're2'; costPerStart: number | null; reason: string }>;
+}
+
+export function cacheFile(packageRoot: string): string {
+  return join(packageRoot, 'dist', 'rules.json');
+}
+
+/** Hash of patterns/ (names and bytes) and the code inputs; undefined when a code input is missing (not built). */
+export function cacheKey(packageRoot: string, patternsDir: string): string | undefined {
+  const h = createHash('sha256').update(`v${CACHE_VERSION}\0`);
+  let names: string[];
+  try {
+    names = readdirSync(patternsDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+  } catch {
+    return undefined;
+  }
+  for (const n of names) h.update(n).update('\0').update(readFileSync(join(patternsDir, n))).update('\0');
+  for (const f of CODE_INPUTS) {
+    try {
+      h.update(f).update('\0').update(readFileSync(join(packageRoot, f)));
+    } catch {
+      return undefined;
+    }
+  }
+  return h.digest('hex');
+}
+
+const rebase = (root: string, f: CachedFile): CachedFile => {
+  const file = resolve(root, f.file);
+  return { file, provider: f.provider, rules: f.rules.map((r) => ({ ...r, source: { file, line: r.source.line } })) };
+};
+
+/** The cached built-in rules when the cache is valid (and seeds the matcher's verdicts), else undefined. */
+export function readBuiltinCache(packageRoot: string, patternsDir: string): { files: CachedFile[]; allow: GlobalAllowlist } | undefined {
+  if (process.env.LEAKHOUND_NO_RULES_CACHE === '1') return undefined;
+  let data: CacheData;
+  try {
+    data = JSON.parse(readFileSync(cacheFile(packageRoot), 'utf8')) as CacheData;
+  } catch {
+    return undefined;
+  }
+  if (data.version !== CACHE_VERSION || data.key !== cacheKey(packageRoot, patternsDir)) return undefined;
+  seedVerdicts(data.verdicts);
+  return { files: data.files.map((f) => rebase(packageRoot, f)), allow: data.allow };
+}
+
+/** Writes the cache for the given (freshly parsed, uncached) built-in rules. Returns the file written, or undefined. */
+export function writeBuiltinCache(packageRoot: string, patternsDir: string, builtin: { files: CachedFile[]; allow: GlobalAllowlist }): string | undefined {
+  const key = cacheKey(packageRoot, patternsDir);
+  if (key === undefined) return undefined;
+  const verdicts: CacheData['verdicts'] = {};
+  const add = (pattern: string, flags: string): void => {
+    const k = verdictKey(pattern, flags);
+    if (verdicts[k]) return;
+    const p = parsePattern(pattern, flags);
+    const v = analyze(p.ast, p.flags.i);
+    verdicts[k] = { engine: v.engine, costPerStart: Number.isFinite(v.costPerStart) ? v.costPerStart : null, reason: v.reason };
+  };
+  for (const f of builtin.files)
+    for (const r of f.rules) {
+      add(r.pattern, r.flags);
+      for (const a of r.allowRegexes) add(a.pattern, '');
+    }
+  for (const a of builtin.allow.regexes) add(a.pattern, '');
+  const data: CacheData = {
+    version: CACHE_VERSION,
+    key,
+    files: builtin.files.map((f) => {
+      const file = relative(packageRoot, f.file);
+      return { file, provider: f.provider, rules: f.rules.map((r) => ({ ...r, source: { file, line: r.source.line } })) };
+    }),
+    allow: builtin.allow,
+    verdicts,
+  };
+  const out = cacheFile(packageRoot);
+  const tmp = `${out}.${process.pid}.tmp`;
+  writeFileSync(tmp, JSON.stringify(data));
+  renameSync(tmp, out);
+  return out;
+}
