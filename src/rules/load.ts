@@ -6,12 +6,22 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { TomlError, parse as parseToml } from 'smol-toml';
-import { LineCounter, type Node as YNode, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
+import type { LineCounter, Node as YNode } from 'yaml';
 import { LeakhoundError, ruleFileError } from '../errors/index.js';
 import { PatternError, parsePattern } from '../matcher/regex/parse.js';
 import { VALIDATORS } from '../matcher/checks.js';
 import { readBuiltinCache } from './cache.js';
 import type { AllowRegexSpec, GlobalAllowlist, RuleExample, RuleSpec, Severity, VerifySpec } from '../types/index.js';
+
+// yaml is loaded on first use: with the built-in rules cache (./cache.ts) a run with no YAML rule files of its own
+// never needs it, and a pre-commit hook should not pay for loading it.
+let yamlMod: typeof Yaml | undefined;
+const Y = (): typeof Yaml => (yamlMod ??= createRequire(import.meta.url)('yaml') as typeof Yaml);
+const isMap = (n: unknown): n is Yaml.YAMLMap<unknown, unknown> => Y().isMap(n);
+const isScalar = (n: unknown): n is Yaml.Scalar<unknown> => Y().isScalar(n);
+const isSeq = (n: unknown): n is Yaml.YAMLSeq<unknown> => Y().isSeq(n);
 
 /** The package root: the nearest directory above this module holding package.json (works from src/ and dist/). */
 export const PACKAGE_ROOT = ((): string => {
@@ -208,9 +218,9 @@ function parseRule(ctx: Ctx, node: YNode, seen: Map<string, string>): RuleSpec {
   return rule;
 }
 
-function parseYaml(file: string, text: string): { doc: ReturnType<typeof parseDocument>; ctx: Ctx } {
-  const lc = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
+function parseYaml(file: string, text: string): { doc: Yaml.Document.Parsed; ctx: Ctx } {
+  const lc = new (Y().LineCounter)();
+  const doc = Y().parseDocument(text, { lineCounter: lc, prettyErrors: false, uniqueKeys: true });
   const ctx = new Ctx(file, lc);
   const err = doc.errors[0];
   if (err) throw ruleFileError(file, lc.linePos(err.pos[0]).line, `YAML: ${err.message.split('\n')[0]}`);
