@@ -18,7 +18,11 @@ function findingObject(f: Finding, o: ReportOptions): Record<string, unknown> {
     atTips: f.atTips,
   };
   if (f.verification) out.verification = f.verification;
-  if (o.showSecrets) out.secret = f.secret;
+  if (o.showSecrets) {
+    out.secret = f.secret;
+    // Named groups pair a secret with its context (e.g. an account id) for `leakhound verify --report`.
+    if (f.groups && Object.keys(f.groups).length) out.groups = f.groups;
+  }
   return out;
 }
 
@@ -51,6 +55,7 @@ export function formatJsonl(findings: Finding[], o: ReportOptions): string {
       }
       row.status = f.status;
       row.redacted = f.redacted;
+      if (f.verification) row.verification = f.verification;
       if (o.showSecrets) row.secret = f.secret;
       lines.push(JSON.stringify(row));
     }

@@ -24,6 +24,7 @@ export function formatText(findings: Finding[], o: ReportOptions): string {
     const cls = o.classes?.get(f.fingerprint);
     if (cls) lines.push(`  baseline:    ${cls}`);
     if (f.verification) lines.push(`  verified:    ${f.verification.status}${f.verification.detail ? ` (${f.verification.detail})` : ''}`);
+    if (f.verification?.facts) lines.push(`               ${Object.entries(f.verification.facts).map(([k, v]) => `${k}: ${v}`).join(', ')}; checked ${f.verification.checkedAt}`);
     const rem = o.remediation?.get(f.ruleId);
     if (rem) lines.push(`  fix:         ${rem}`);
     if (f.status === 'history-only')

@@ -4,13 +4,14 @@ import { LeakhoundError } from '../../errors/index.js';
 import { runAudit, type AuditOptions } from '../../pipeline/audit.js';
 import { applyBaseline } from '../baseline-gate.js';
 import { progressLine } from '../progress.js';
+import { prepareVerifyStep, verifyOptions } from '../verify-options.js';
 import { EXIT, EXIT_CODES_HELP, colorFor, emit, loadRulesFromArgs, outputOptions, render, ruleOptions, sizeArg } from '../shared.js';
 
 export const command = 'audit [repo]';
 export const describe = 'Scan the whole history of a repository (every commit of every ref): each secret once, with where it came in and went out';
 
 export function builder(y: Argv) {
-  return outputOptions(ruleOptions(y), ['text', 'json', 'jsonl'])
+  return verifyOptions(outputOptions(ruleOptions(y), ['text', 'json', 'jsonl']))
     .positional('repo', { type: 'string', default: '.', describe: 'Repository (work tree, .git dir, bare repo or linked worktree)' })
     .option('ref', { alias: 'branch', type: 'string', array: true, describe: 'Scan only these refs (branch, tag, full ref name or commit); default: every ref' })
     .option('since-commit', { type: 'string', describe: 'Scan only commits not reachable from this one' })
@@ -31,6 +32,7 @@ export function builder(y: Argv) {
 export async function handler(argv: Record<string, unknown>): Promise<number> {
   const repo = argv.repo as string;
   const loaded = loadRulesFromArgs(argv, repo);
+  const verify = prepareVerifyStep(argv, loaded.rules);
   const o: AuditOptions = { repo, unreachable: argv.unreachable === true, messages: argv.messages !== false, inlineAllow: argv.inlineAllow !== false };
   const max = sizeArg(argv.maxFileSize, '--max-file-size') ?? loaded.config.maxFileSize;
   if (max !== undefined) o.maxFileSize = max;
@@ -50,6 +52,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   o.onProgress = (p) => bar.update(p);
   const res = await runAudit(loaded, o);
   bar.done();
+  await verify(res.findings);
   if (res.shallow)
     process.stderr.write('leakhound: warning: this is a shallow clone: history is truncated, so older secrets cannot be found. Deepen it with `git fetch --unshallow` (or `fetch-depth: 0` in GitHub Actions).\n');
   const gate = await applyBaseline(argv, repo, res.findings);

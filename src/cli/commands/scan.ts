@@ -1,13 +1,14 @@
 // `leakhound scan <path...>`: files, directories, '-' for stdin.
 import type { Argv } from 'yargs';
 import { runScan } from '../../pipeline/scan.js';
+import { prepareVerifyStep, verifyOptions } from '../verify-options.js';
 import { EXIT, EXIT_CODES_HELP, colorFor, dash, emit, loadRulesFromArgs, outputOptions, readStdin, render, ruleOptions, sizeArg } from '../shared.js';
 
 export const command = 'scan <paths..>';
 export const describe = 'Scan files, directories (honouring .gitignore) or stdin (-) for secrets';
 
 export function builder(y: Argv) {
-  return outputOptions(ruleOptions(y), ['text', 'json', 'jsonl'])
+  return verifyOptions(outputOptions(ruleOptions(y), ['text', 'json', 'jsonl']))
     .positional('paths', { type: 'string', array: true, describe: "Files or directories; '-' reads stdin" })
     .option('exclude', { alias: 'x', type: 'string', array: true, default: [], describe: 'Glob(s) of paths to skip (e.g. "**/*.lock")' })
     .option('max-file-size', { type: 'string', describe: 'Skip files larger than this (e.g. 10MB); skipped files are counted' })
@@ -22,6 +23,7 @@ export function builder(y: Argv) {
 
 export async function handler(argv: Record<string, unknown>): Promise<number> {
   const loaded = loadRulesFromArgs(argv, process.cwd());
+  const verify = prepareVerifyStep(argv, loaded.rules);
   const maxFileSize = sizeArg(argv.maxFileSize, '--max-file-size') ?? loaded.config.maxFileSize;
   const opts: Parameters<typeof runScan>[1] = {
     paths: (argv.paths as string[]).map(dash),
@@ -34,6 +36,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   if (maxFileSize !== undefined) opts.maxFileSize = maxFileSize;
   if (typeof argv.threads === 'number') opts.threads = argv.threads;
   const res = await runScan(loaded, opts);
+  await verify(res.findings);
   for (const s of res.skipped) if (s.reason === 'unreadable') process.stderr.write(`leakhound: warning: cannot read ${s.display} (${s.detail ?? 'error'})\n`);
   const remediation = new Map(loaded.rules.map((r) => [r.id, r.remediation]));
   const stats = { files: res.stats.files, bytes: res.stats.bytes, 'binary skipped': res.stats.binary, 'too large skipped': res.stats.tooLarge, ms: res.stats.ms };
