@@ -1,6 +1,7 @@
 // The command registry. Each command module exports command, describe, builder, handler (returns the exit code).
 // To add a command: one import line and one entry in COMMANDS.
 import * as audit from './audit.js';
+import * as hook from './hook.js';
 import * as protect from './protect.js';
 import * as rules from './rules.js';
 import * as scan from './scan.js';
@@ -12,4 +13,4 @@ export interface CommandModule {
   handler: (argv: Record<string, unknown>) => number | Promise<number>;
 }
 
-export const COMMANDS: CommandModule[] = [audit, scan, rules, protect] as unknown as CommandModule[];
+export const COMMANDS: CommandModule[] = [audit, scan, rules, protect, hook] as unknown as CommandModule[];
