@@ -42,6 +42,12 @@ export interface AuditOptions {
   inlineAllow?: boolean;
   /** Scan commit and tag messages (default true). */
   messages?: boolean;
+  /**
+   * Incremental audits (with `exclude`): also report every secret still at a scanned ref tip (tips not walked get
+   * their counts from their full trees) and every secret a walked commit removes, even when no walked commit adds
+   * it; such findings may have no occurrences. A full audit reports exactly these anyway.
+   */
+  completeTips?: boolean;
   onProgress?: (p: AuditProgress) => void;
 }
 
@@ -134,6 +140,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const counts = new Map<string, Counts>();
   const trees = new TreeCache(store);
   const reached = new Set<string>();
+  /** completeTips: one match per secret key seen in any blob (to report secrets only boundary trees hold). */
+  const sample = new Map<string, BlobSecret>();
 
   const keyOf = (m: RawMatch): string => fingerprint(m.ruleId, m.secret);
 
@@ -159,6 +167,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
           if (r.skipped === 'binary') stats.binary++;
           if (r.skipped === 'too-large') stats.tooLarge++;
           const list = r.matches.length ? r.matches.map((m) => ({ key: keyOf(m), m })) : NONE;
+          if (o.completeTips) for (const bs of list) if (!sample.has(bs.key)) sample.set(bs.key, bs);
           blobSecrets.set(oid, list);
           return list;
         });
@@ -314,7 +323,14 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     }
     const removedKeys = new Set<string>();
     for (const pcnt of parentCounts) for (const key of pcnt.keys()) if (!mine.has(key)) removedKeys.add(key);
-    for (const key of removedKeys) acc.get(key)?.removedIn.push(ref);
+    for (const key of removedKeys) {
+      let f = acc.get(key);
+      if (!f && o.completeTips && sample.has(key)) {
+        f = accFor(sample.get(key)!);
+        if (!pc.unreachable) f.reachable = true;
+      }
+      f?.removedIn.push(ref);
+    }
   };
 
   const drain = async (all: boolean): Promise<void> => {
@@ -377,8 +393,11 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     await drain(true);
     for (const r of refs) {
       tipMap[r.name] = r.oid;
-      const c = counts.get(peelToCommit(store, r.oid)) ?? EMPTY_COUNTS;
+      const tipCommit = peelToCommit(store, r.oid);
+      let c = counts.get(tipCommit) ?? EMPTY_COUNTS;
+      if (o.completeTips && !counts.has(tipCommit) && isCommit(store, tipCommit)) c = await boundaryCounts(tipCommit);
       for (const key of c.keys()) {
+        if (o.completeTips && !acc.has(key) && sample.has(key)) accFor(sample.get(key)!).reachable = true;
         const list = tipsBySecret.get(key) ?? [];
         list.push(r.name);
         tipsBySecret.set(key, list);
@@ -437,6 +456,14 @@ function peelToCommit(store: ObjectStore, oid: string): string {
     }
   }
   return cur;
+}
+
+function isCommit(store: ObjectStore, oid: string): boolean {
+  try {
+    return store.readHeader(oid).type === 'commit';
+  } catch {
+    return false;
+  }
 }
 
 function closeStore(store: ObjectStore): void {

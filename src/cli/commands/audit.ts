@@ -2,7 +2,7 @@
 import type { Argv } from 'yargs';
 import { LeakhoundError } from '../../errors/index.js';
 import { runAudit, type AuditOptions } from '../../pipeline/audit.js';
-import { applyBaseline } from '../baseline-gate.js';
+import { applyBaseline, planBaselineAudit } from '../baseline-gate.js';
 import { progressLine } from '../progress.js';
 import { prepareVerifyStep, verifyOptions } from '../verify-options.js';
 import { EXIT, EXIT_CODES_HELP, colorFor, emit, loadRulesFromArgs, outputOptions, render, ruleOptions, sizeArg } from '../shared.js';
@@ -20,7 +20,8 @@ export function builder(y: Argv) {
     .option('max-file-size', { type: 'string', describe: 'Skip blobs larger than this (e.g. 10MB); skipped blobs are counted' })
     .option('messages', { type: 'boolean', default: true, describe: 'Scan commit and tag messages (--no-messages to skip)' })
     .option('inline-allow', { type: 'boolean', default: true, describe: 'Honour inline allow comments' })
-    .option('baseline', { type: 'string', describe: 'Baseline file: known findings that are triaged do not fail the run (default: .leakhound-baseline.json if present)' })
+    .option('baseline', { type: 'string', describe: 'Baseline file: findings already in it do not fail the run, except expired acceptances and rotation regressions; walks only commits newer than the ref tips it recorded (default: .leakhound-baseline.json if present)' })
+    .option('full', { type: 'boolean', default: false, describe: 'With a baseline: audit all history instead of only the commits it has not seen' })
     .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core; 0 = main thread)' })
     .option('progress', { type: 'boolean', default: true, describe: 'Progress line on stderr when it is a terminal' })
     .example('$0 audit', 'Audit the repository in the current directory')
@@ -48,6 +49,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   if (typeof argv.sinceCommit === 'string') exclude.push(argv.sinceCommit);
   if (refs.length) o.refs = refs;
   if (exclude.length) o.exclude = exclude;
+  const inc = planBaselineAudit(argv, repo, loaded, o);
   const bar = progressLine(argv.progress !== false);
   o.onProgress = (p) => bar.update(p);
   const res = await runAudit(loaded, o);
@@ -55,7 +57,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   await verify(res.findings);
   if (res.shallow)
     process.stderr.write('leakhound: warning: this is a shallow clone: history is truncated, so older secrets cannot be found. Deepen it with `git fetch --unshallow` (or `fetch-depth: 0` in GitHub Actions).\n');
-  const gate = await applyBaseline(argv, repo, res.findings);
+  const gate = await applyBaseline(argv, repo, res.findings, new Date(), inc);
   const remediation = new Map(loaded.rules.map((r) => [r.id, r.remediation]));
   const byStatus = { present: 0, 'history-only': 0, unreachable: 0 };
   for (const f of res.findings) byStatus[f.status]++;
