@@ -1,6 +1,7 @@
 // Unit decoding: bytes -> text, or a reason to skip.
 // Owns: encoding detection (UTF-8, UTF-16 LE/BE with or without BOM) and the binary test.
 // May import: types.
+import { Buffer, isAscii } from 'node:buffer';
 import type { UnitSkipReason } from '../types/index.js';
 
 export type Decoded =
@@ -44,6 +45,8 @@ export function decodeUnit(bytes: Uint8Array): Decoded {
     if (enc === 'utf-16be') return { text: utf16be.decode(bytes), encoding: enc };
     return { skipped: 'binary' };
   }
+  // Most source is pure ASCII: a latin1 slice of it is the same string, several times faster than UTF-8 decoding.
+  if (isAscii(bytes)) return { text: Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1'), encoding: 'utf-8' };
   // Invalid UTF-8 sequences become U+FFFD: the rest of the text is still scanned and offsets stay consistent.
   return { text: utf8.decode(bytes), encoding: 'utf-8' };
 }
