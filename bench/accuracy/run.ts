@@ -36,6 +36,12 @@ function literalMask(secret: string, rule: RuleSpec): boolean[] {
         break;
       }
     }
+  // Two-character literals at a group edge (the 11 of Jenkins tokens, the AA that ends Anthropic keys).
+  for (let i = 0; i + 2 <= secret.length; i++) {
+    const sub = secret.slice(i, i + 2);
+    if (/^[A-Za-z0-9]{2}$/.test(sub) && (pattern.includes('(' + sub) || pattern.includes(sub + ')') || pattern.includes(sub + '[')))
+      if (i === 0 || i + 2 === secret.length) (keep[i] = true), (keep[i + 1] = true);
+  }
   for (const kw of rule.keywords) {
     const lower = secret.toLowerCase();
     for (let i = lower.indexOf(kw.toLowerCase()); i !== -1; i = lower.indexOf(kw.toLowerCase(), i + 1))
