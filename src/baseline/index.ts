@@ -72,4 +72,6 @@ export type {
   TriageResult,
 } from './ops.js';
 export { detectForeignKind, importForeign, parseForeign } from './import.js';
+export { recordVerifications } from './verification.js';
+export type { RecordedVerifications } from './verification.js';
 export type { ForeignImport, ForeignKind, ImportOptions } from './import.js';
