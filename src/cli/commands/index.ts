@@ -6,6 +6,7 @@ import * as hook from './hook.js';
 import * as protect from './protect.js';
 import * as rules from './rules.js';
 import * as scan from './scan.js';
+import * as verify from './verify.js';
 
 export interface CommandModule {
   command: string | string[];
@@ -14,4 +15,4 @@ export interface CommandModule {
   handler: (argv: Record<string, unknown>) => number | Promise<number>;
 }
 
-export const COMMANDS: CommandModule[] = [audit, scan, rules, protect, hook, baseline] as unknown as CommandModule[];
+export const COMMANDS: CommandModule[] = [audit, scan, rules, protect, hook, verify, baseline] as unknown as CommandModule[];
