@@ -1,6 +1,7 @@
 // The command registry. Each command module exports command, describe, builder, handler (returns the exit code).
 // To add a command: one import line and one entry in COMMANDS.
 import * as audit from './audit.js';
+import * as ci from './ci.js';
 import * as baseline from './baseline.js';
 import * as hook from './hook.js';
 import * as protect from './protect.js';
@@ -15,4 +16,4 @@ export interface CommandModule {
   handler: (argv: Record<string, unknown>) => number | Promise<number>;
 }
 
-export const COMMANDS: CommandModule[] = [audit, scan, rules, protect, hook, verify, baseline] as unknown as CommandModule[];
+export const COMMANDS: CommandModule[] = [audit, scan, rules, protect, hook, ci, verify, baseline] as unknown as CommandModule[];
