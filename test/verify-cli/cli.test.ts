@@ -248,9 +248,15 @@ describe('verify --baseline', () => {
     expect(dead.verification?.status).toBe('invalid');
     expect(dead.triage).toMatchObject({ state: 'rotated', by: 'ops', confirmedBy: { status: 'invalid' } });
 
-    // `baseline status`, where that command exists, shows the live entry with its date.
+    // `baseline status` lists the live entry, with the time it was verified (JSON form).
     const st = await runCliAsync(['baseline', 'status'], { cwd: repo });
-    if (st.code === 0) expect(st.stdout + st.stderr).toContain(after.entries[liveKey]!.verification!.checkedAt.slice(0, 10));
+    const live = st.stdout.split('verified valid (live) and not rotated (2):\n')[1] ?? '';
+    expect(live.split('\n\n')[0]).toContain(`  ${liveKey}  `);
+    const sj = JSON.parse((await runCliAsync(['baseline', 'status', '--format', 'json'], { cwd: repo })).stdout) as {
+      verifiedValid: Array<{ key: string; verification?: { checkedAt: string } }>;
+    };
+    expect(sj.verifiedValid.map((e) => [e.key, e.verification?.checkedAt])).toContainEqual([liveKey, after.entries[liveKey]!.verification!.checkedAt]);
+    expect(sj.verifiedValid.map((e) => e.key)).not.toContain(deadKey);
   });
 
   it('says which entries cannot be verified because their secret is no longer in the repository', async () => {
