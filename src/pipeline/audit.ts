@@ -49,6 +49,8 @@ export interface AuditOptions {
    */
   completeTips?: boolean;
   onProgress?: (p: AuditProgress) => void;
+  /** Debug/test hook: called once per distinct blob OID the audit considers (read, or skipped by size). */
+  onBlob?: (oid: string) => void;
 }
 
 export interface AuditProgress {
@@ -146,9 +148,10 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const keyOf = (m: RawMatch): string => fingerprint(m.ruleId, m.secret);
 
   /** Scans a blob once; later requests share the result. */
-  const secretsOf = (oid: string, pathHint: string): BlobSecret[] | Promise<BlobSecret[]> => {
+  const secretsOf = (oid: string, pathHint: string, referencedBy?: string): BlobSecret[] | Promise<BlobSecret[]> => {
     const hit = blobSecrets.get(oid);
     if (hit) return hit;
+    o.onBlob?.(oid);
     let p: BlobSecret[] | Promise<BlobSecret[]>;
     try {
       const size = store.readHeader(oid).size;
@@ -174,7 +177,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
       }
     } catch (e) {
       if (!(e instanceof LeakhoundError)) throw e;
-      onError(e, { path: pathHint });
+      // Name the commit that references the blob, not only the path (issue 4: "which object and where referenced").
+      onError(e, referencedBy === undefined ? { path: pathHint } : { referencedBy, path: pathHint });
       p = NONE;
     }
     blobSecrets.set(oid, p);
@@ -206,7 +210,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     const c: Counts = new Map();
     for (const ch of all) {
       if (!ch.newOid || ch.newMode === '160000' || ch.newMode === '120000') continue;
-      for (const bs of await secretsOf(ch.newOid, ch.path)) c.set(bs.key, (c.get(bs.key) ?? 0) + 1);
+      for (const bs of await secretsOf(ch.newOid, ch.path, commitOid)) c.set(bs.key, (c.get(bs.key) ?? 0) + 1);
     }
     counts.set(commitOid, c);
     return c;
@@ -220,18 +224,24 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const fifo: PendingCommit[] = [];
   let messagesPending: Array<Promise<void>> = [];
 
+  // blobChanges runs several times per commit (enqueue, apply, occurrences): count distinct gitlink / symlink
+  // OIDs in sets, not calls, or every entry was counted three times or more.
+  const gitlinks = new Set<string>();
+  const symlinks = new Set<string>();
   const blobChanges = (changes: TreeChange[]): TreeChange[] =>
     changes.filter((ch) => {
       if (ch.newMode === '160000') {
-        stats.submodules++;
+        if (ch.newOid) gitlinks.add(ch.newOid);
         return false;
       }
       if (ch.newMode === '120000') {
-        stats.symlinks++;
+        if (ch.newOid) symlinks.add(ch.newOid);
         return false;
       }
       return true;
     });
+  /** Secret keys of the trees and blobs that tags or refs point at directly, by the oid the ref names. */
+  const directKeys = new Map<string, Set<string>>();
 
   const enqueueCommit = (ev: Extract<WalkEvent, { kind: 'commit' }>, unreachable: boolean): void => {
     stats.commits++;
@@ -240,11 +250,11 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     for (const d of ev.diffs) {
       for (const ch of blobChanges(d.changes)) {
         if (ch.newOid) {
-          const r = secretsOf(ch.newOid, ch.path);
+          const r = secretsOf(ch.newOid, ch.path, ev.oid);
           if (r instanceof Promise) waits.push(r);
         }
         if (ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000') {
-          const r = secretsOf(ch.oldOid, ch.path);
+          const r = secretsOf(ch.oldOid, ch.path, d.parent ?? ev.oid);
           if (r instanceof Promise) waits.push(r);
         }
       }
@@ -369,9 +379,16 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
           ? blobChanges(ev.changes).flatMap((c) => (c.newOid ? [{ path: c.path, oid: c.newOid }] : []))
           : [{ path: unreachable ? `<unreachable blob ${ev.oid.slice(0, 12)}>` : `<blob ${ev.oid.slice(0, 12)} via ${ev.via.join(', ') || 'ref'}>`, oid: ev.oid }];
       if (ev.kind === 'blob' && unreachable) stats.unreachableBlobs++;
+      // Keyed by this tree/blob's oid: a ref (or tag chain) that peels to it holds these secrets at its tip.
+      const holders = unreachable ? [] : [ev.oid];
       for (const e of entries) {
         const list = await secretsOf(e.oid, e.path);
         for (const bs of list) {
+          for (const h of holders) {
+            const set = directKeys.get(h) ?? new Set<string>();
+            set.add(bs.key);
+            directKeys.set(h, set);
+          }
           const f = accFor(bs);
           if (!unreachable) f.reachable = true;
           const occKey = `${e.path}\0${e.oid}\0${bs.m.start}`;
@@ -396,7 +413,13 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
       const tipCommit = peelToCommit(store, r.oid);
       let c = counts.get(tipCommit) ?? EMPTY_COUNTS;
       if (o.completeTips && !counts.has(tipCommit) && isCommit(store, tipCommit)) c = await boundaryCounts(tipCommit);
-      for (const key of c.keys()) {
+      // A ref or tag that names a tree or a blob (peelToCommit stops there) holds that object's secrets.
+      const keys = new Set<string>([...c.keys(), ...(directKeys.get(tipCommit) ?? [])]);
+      // A stash entry also holds its index and untracked-files commits (parents 2 and 3): `git stash pop` restores them.
+      if (r.name === 'refs/stash' || r.name.startsWith('refs/stash@{')) {
+        for (const p of stashSideParents(store, tipCommit)) for (const k of (counts.get(p) ?? EMPTY_COUNTS).keys()) keys.add(k);
+      }
+      for (const key of keys) {
         if (o.completeTips && !acc.has(key) && sample.has(key)) accFor(sample.get(key)!).reachable = true;
         const list = tipsBySecret.get(key) ?? [];
         list.push(r.name);
@@ -437,6 +460,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     findings.push(finding);
   }
   findings.sort((a, b) => (a.occurrences[0]?.date ?? '').localeCompare(b.occurrences[0]?.date ?? '') || (a.fingerprint < b.fingerprint ? -1 : 1));
+  stats.submodules = gitlinks.size;
+  stats.symlinks = symlinks.size;
   stats.ms = Math.round(performance.now() - t0);
   return { findings, stats, errors, shallow: repo.shallow.length > 0, tips: tipMap, scannedRefs: refs.map((r) => r.name) };
 }
@@ -456,6 +481,15 @@ function peelToCommit(store: ObjectStore, oid: string): string {
     }
   }
   return cur;
+}
+
+/** The index and untracked-files commits of a stash entry (its parents after the first). */
+function stashSideParents(store: ObjectStore, oid: string): string[] {
+  try {
+    return parseCommit(store.readAs(oid, 'commit'), oid).parents.slice(1);
+  } catch {
+    return [];
+  }
 }
 
 function isCommit(store: ObjectStore, oid: string): boolean {
