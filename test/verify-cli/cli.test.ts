@@ -1,7 +1,7 @@
 // The built CLI with verification turned on, against loopback servers: a fake STS that checks SigV4 signatures and a
 // fake GitHub API. No test leaves 127.0.0.1 (a preloaded guard in the CLI process refuses anything else).
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TOKENS } from '../helpers/rules.js';
 import { keyIdForAccount, secretFor, startServer, type Loopback } from '../verify/helpers/loopback.js';
@@ -261,7 +261,7 @@ describe('verify --baseline', () => {
 
   it('says which entries cannot be verified because their secret is no longer in the repository', async () => {
     const repo = repoWith([{ 'creds.ini': awsFile(GOOD_ID, GOOD_SECRET) }]);
-    const { createBaseline, merge, save } = await import('../../src/baseline/index.js');
+    const { createBaseline, merge, save, load } = await import('../../src/baseline/index.js');
     const gone = { ruleId: 'github.pat-classic', secret: TOKENS.ghp, fingerprint: 'x', ruleName: 'x', severity: 'high', redacted: 'x', entropy: 4, status: 'present', occurrences: [], introducedIn: [], removedIn: [], atTips: [] };
     const b = merge(createBaseline(), [gone] as unknown as Parameters<typeof merge>[1], { now: new Date(), scope: 'full' }).baseline;
     const path = join(repo, 'base.json');
@@ -272,5 +272,16 @@ describe('verify --baseline', () => {
     expect(r.stderr).toMatch(/1 baseline entry was not found in the repository, so its secret is not available/);
     expect(gh.requests).toHaveLength(0);
     expect(sts.requests).toHaveLength(0); // the AWS key in the repo is not in the baseline: not sent anywhere
+
+    // The secret sits in an uncommitted file (as `scan --baseline` would have recorded it): found in the working tree.
+    writeFileSync(join(repo, 'local.env'), `GITHUB_TOKEN=${TOKENS.ghp}\n`);
+    const w = await runCliAsync(['verify', '--baseline', 'base.json', '--verify-endpoint', `https://api.github.com=${gh.origin}`, '--format', 'json'], { cwd: repo });
+    expectNoGuardHit(w.stderr);
+    expect(w.code).toBe(1);
+    expect(gh.requests).toHaveLength(1);
+    expect(sts.requests).toHaveLength(0);
+    const entry = Object.values(load(path).entries)[0]!;
+    expect(entry.verification).toMatchObject({ status: 'valid', facts: { login: 'octo-dev' } });
+    expectNoSecret(w.stdout, w.stderr, readFileSync(path, 'utf8'));
   });
 });

@@ -1,6 +1,6 @@
 // `leakhound verify [repo] [--baseline FILE | --report FILE.json]`: re-verify known findings.
-// A baseline holds no secrets (only salted hashes), so `--baseline` re-audits the repository, recovers the secret of
-// each entry by matching the audit's findings with identify(), verifies those, and records the results in the entries
+// A baseline holds no secrets (only salted hashes), so `--baseline` re-audits the repository (and scans the working
+// tree for what is not in history), recovers the secret of each entry by matching those findings with identify(), verifies those, and records the results in the entries
 // (under the baseline lock). A JSON report written with --no-redact holds the secrets and is verified directly; a
 // redacted report cannot be verified and we say so.
 // Owns: this command. May import: everything below cli.
@@ -18,6 +18,7 @@ import {
 } from '../../baseline/index.js';
 import { LeakhoundError } from '../../errors/index.js';
 import { runAudit } from '../../pipeline/audit.js';
+import { runScan } from '../../pipeline/scan.js';
 import type { Finding, RuleSpec, VerificationResult } from '../../types/index.js';
 import { progressLine } from '../progress.js';
 import { EXIT, colorFor, emit, loadRulesFromArgs, outputOptions, render, ruleOptions } from '../shared.js';
@@ -34,6 +35,7 @@ export function builder(y: Argv) {
     .conflicts('baseline', 'report')
     .option('entry', { type: 'string', array: true, describe: 'Only these baseline entries (keys or unique key prefixes)' })
     .option('write', { type: 'boolean', default: true, describe: 'Record the results in the baseline (--no-write only prints them)' })
+    .option('work-tree', { type: 'boolean', default: true, describe: 'Also look in the working tree (as `scan` does) for entries whose secret is not in history' })
     .option('unreachable', { type: 'boolean', describe: 'Also look for secrets in objects no ref reaches (default: as the baseline was scanned)' })
     .option('threads', { type: 'number', describe: 'Matcher threads for the re-audit (default: one per core; 0 = main thread)' })
     .option('progress', { type: 'boolean', default: true, describe: 'Progress line on stderr when it is a terminal' })
@@ -82,14 +84,37 @@ async function verifyBaseline(argv: Record<string, unknown>, repo: string, path:
     onProgress: (p) => bar.update(p),
   });
   bar.done();
-  await prepareIdentities(b, audit.findings.map((f) => f.secret));
   const keyOf = new Map<string, string>(); // fingerprint -> baseline key
-  for (const f of audit.findings) {
-    const id = identify(b, f.ruleId, f.secret);
-    if (entryKeys.has(id.key) && b.entries[id.key]?.hash === id.hash) keyOf.set(f.fingerprint, id.key);
+  const recovered = new Set<string>();
+  const found: Finding[] = [];
+  const seen = new Set<string>();
+  const matchAll = async (fs: readonly Finding[]): Promise<void> => {
+    await prepareIdentities(b, fs.map((f) => f.secret));
+    for (const f of fs) {
+      if (seen.has(f.fingerprint)) continue;
+      seen.add(f.fingerprint);
+      found.push(f);
+      const id = identify(b, f.ruleId, f.secret);
+      if (entryKeys.has(id.key) && b.entries[id.key]?.hash === id.hash) {
+        keyOf.set(f.fingerprint, id.key);
+        recovered.add(id.key);
+      }
+    }
+  };
+  await matchAll(audit.findings);
+  // Entries recorded by `scan --baseline` may hold secrets that were never committed: look in the working tree too.
+  if (recovered.size < entryKeys.size && argv.workTree !== false && existsSync(join(repo, '.git'))) {
+    const ws = await runScan(loaded, {
+      paths: [repo],
+      exclude: loaded.config.exclude,
+      gitignore: true,
+      prefilter: true,
+      inlineAllow: true,
+      ...(typeof argv.threads === 'number' ? { threads: argv.threads } : {}),
+    });
+    await matchAll(ws.findings);
   }
-  const matched = audit.findings.filter((f) => keyOf.has(f.fingerprint));
-  const recovered = new Set(keyOf.values());
+  const matched = found.filter((f) => keyOf.has(f.fingerprint));
   const lost = [...entryKeys].filter((k) => !recovered.has(k));
   if (lost.length) {
     err(
@@ -99,7 +124,7 @@ async function verifyBaseline(argv: Record<string, unknown>, repo: string, path:
   }
   if (audit.errors.length) err(`${audit.errors.length} missing or corrupt object(s) during the re-audit; entries whose secret was only there cannot be verified`);
 
-  const verifyInput = [...matched, ...pairingCandidates(audit.findings, matched, keyOf, loaded.rules)];
+  const verifyInput = [...matched, ...pairingCandidates(found, matched, keyOf, loaded.rules)];
   const res = await step(verifyInput);
   if (res.dryRun) return EXIT.CLEAN;
 
