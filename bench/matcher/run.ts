@@ -56,7 +56,7 @@ for (const share of [0.25, 0.5, 1]) {
     Array.from({ length: RUNS }, () =>
       time(() => {
         let n = 0;
-        for (let i = 0; i < files.length; i++) n += m.scanUnit({ id: String(i), bytes: files[i]! }).matches.length;
+        for (let i = 0; i < files.length; i++) n += m.scanUnit({ id: String(i), bytes: files[i]!, pathHint: names[i]! }).matches.length;
         if (share === 1) found = n;
       }),
     ),
@@ -72,7 +72,7 @@ for (let k = 0; k < RUNS; k++) {
   await pool.scan({ id: 'warm', bytes: new Uint8Array(Buffer.from('ghp_ warm')) });
   poolMs.push(
     await timeAsync(async () => {
-      await Promise.all(files.map((b, i) => pool.scan({ id: String(i), bytes: new Uint8Array(b) })));
+      await Promise.all(files.map((b, i) => pool.scan({ id: String(i), bytes: new Uint8Array(b), pathHint: names[i]! })));
     }),
   );
   await pool.close();

@@ -67,6 +67,44 @@ export class KeywordAutomaton {
     this.hasOut = Uint8Array.from(out, (o) => (o.length ? 1 : 0));
   }
 
+  // Reused hit buffers: keyword ids and end offsets of every occurrence of the last scan, in order of end.
+  hitKw = new Int32Array(1024);
+  hitEnd = new Int32Array(1024);
+
+  /** Finds every occurrence; returns their count, with ids and ends in `hitKw` / `hitEnd` (valid until the next scan). */
+  scanAll(text: string): number {
+    const delta = this.delta;
+    const hasOut = this.hasOut;
+    const outputs = this.outputs;
+    let kwBuf = this.hitKw;
+    let endBuf = this.hitEnd;
+    let count = 0;
+    let s = 0;
+    const n = text.length;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      s = c < 128 ? delta[(s << 7) | c]! : 0;
+      if (hasOut[s] === 1) {
+        for (const k of outputs[s]!) {
+          if (count === kwBuf.length) {
+            const bigger = new Int32Array(kwBuf.length * 2);
+            bigger.set(kwBuf);
+            kwBuf = bigger;
+            const biggerEnd = new Int32Array(endBuf.length * 2);
+            biggerEnd.set(endBuf);
+            endBuf = biggerEnd;
+          }
+          kwBuf[count] = k;
+          endBuf[count] = i + 1;
+          count++;
+        }
+      }
+    }
+    this.hitKw = kwBuf;
+    this.hitEnd = endBuf;
+    return count;
+  }
+
   /** Calls `onHit(keywordId, start, end)` for every occurrence, in order of end position. */
   scan(text: string, onHit: (keyword: number, start: number, end: number) => void): void {
     const delta = this.delta;

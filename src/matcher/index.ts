@@ -10,10 +10,11 @@
 import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
 import type { GlobalAllowlist, RawMatch, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
+import { ruleFileError } from '../errors/index.js';
 import { KeywordAutomaton } from './aho.js';
 import { VALIDATORS, shannon } from './checks.js';
 import { decodeUnit } from './decode.js';
-import { PatternError, canMatchNewline, emit, maxLength, parsePattern } from './regex/parse.js';
+import { type Node, PatternError, canMatchNewline, emit, maxLength, parsePattern } from './regex/parse.js';
 import { type SafetyVerdict, analyze } from './regex/safety.js';
 import { seededVerdict } from './regex/verdicts.js';
 
@@ -44,6 +45,8 @@ export interface CompiledPattern {
   groupSpan(m: RegExpExecArray, start: number, g: number): [number, number] | undefined;
   reach: number;
   multiline: boolean;
+  /** Has `^` or `$` without the m flag (anchored to the whole input, so windows would change its meaning). */
+  anchoredToUnit: boolean;
 }
 
 type Compiled = CompiledPattern & { groupCount: number; groupNames: Map<string, number> };
@@ -71,6 +74,7 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
   const max = maxLength(parsed.ast);
   const reach = Number.isFinite(max) ? max : UNBOUNDED_REACH;
   const multiline = canMatchNewline(parsed.ast);
+  const anchoredToUnit = !parsed.flags.m && hasLineAnchor(parsed.ast);
   if (engine === 'v8') {
     const re = new RegExp(emit(parsed.ast, 'v8'), engineFlags + 'd');
     return {
@@ -78,6 +82,7 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
       verdict,
       reach,
       multiline,
+      anchoredToUnit,
       groupCount: parsed.groupCount,
       groupNames: parsed.groupNames,
       forEach(text, cb) {
@@ -107,6 +112,7 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
     verdict,
     reach,
     multiline,
+    anchoredToUnit,
     groupCount: parsed.groupCount,
     groupNames: parsed.groupNames,
     forEach(text, cb) {
@@ -133,6 +139,22 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
       return [start + off, start + off + s.length];
     },
   };
+}
+
+function hasLineAnchor(n: Node): boolean {
+  switch (n.t) {
+    case 'assert':
+      return n.kind === 'start' || n.kind === 'end';
+    case 'set':
+      return false;
+    case 'seq':
+      return n.items.some(hasLineAnchor);
+    case 'alt':
+      return n.alts.some(hasLineAnchor);
+    case 'group':
+    case 'repeat':
+      return hasLineAnchor(n.body);
+  }
 }
 
 function codePointOffsets(text: string): Int32Array {
@@ -211,6 +233,11 @@ export class Matcher {
   private readonly globalSecrets: Set<string>;
   private readonly globalRegexes: AllowRegex[];
   private readonly globalPathAllowed: ((p: string) => boolean) | undefined;
+  private readonly keywordRulesI32: Int32Array[];
+  private readonly perRuleCount: Int32Array;
+  private readonly perRuleFill: Int32Array;
+  private activePath: string | undefined;
+  private activeMask: Uint8Array | undefined;
 
   constructor(specs: RuleSpec[], opts: MatcherOptions = {}) {
     this.prefilter = opts.prefilter ?? true;
@@ -226,7 +253,13 @@ export class Matcher {
     this.keywordRules = [];
     this.alwaysRules = [];
     this.rules = specs.map((spec, index) => {
-      const p = compilePattern(spec.pattern, spec.flags);
+      let p: Compiled;
+      try {
+        p = compilePattern(spec.pattern, spec.flags);
+      } catch (e) {
+        // RE2 refuses some patterns our parser accepts (e.g. a program too large after expanding repetitions).
+        throw ruleFileError(spec.source.file, spec.source.line, `pattern does not compile: ${(e as Error).message}`, spec.id);
+      }
       if (spec.keywords.length === 0) this.alwaysRules.push(index);
       for (const kw of spec.keywords) {
         const k = kw.toLowerCase();
@@ -259,6 +292,9 @@ export class Matcher {
       return rule;
     });
     this.automaton = new KeywordAutomaton(keywords);
+    this.keywordRulesI32 = this.keywordRules.map((rs) => Int32Array.from(rs));
+    this.perRuleCount = new Int32Array(this.rules.length);
+    this.perRuleFill = new Int32Array(this.rules.length);
   }
 
   /** Decodes and scans one unit. */
@@ -278,39 +314,86 @@ export class Matcher {
     const result: UnitResult = { unitId, matches, bytes };
     if (pathHint !== undefined && this.globalPathAllowed?.(pathHint)) return result;
     const nRules = this.rules.length;
+    // Rules that apply to this path at all: excluded ones get no hits and no work.
+    const active = this.activeRules(pathHint);
     // Hits per rule: flat [start, end, start, end, ...] in order of end position.
-    const hits: Array<number[] | undefined> = new Array(nRules);
+    const hits: Array<Int32Array | number[] | undefined> = new Array(nRules);
     if (this.prefilter) {
-      const kr = this.keywordRules;
-      this.automaton.scan(text, (k, s, e) => {
-        for (const r of kr[k]!) (hits[r] ??= []).push(s, e);
-      });
+      // Two passes over the hit buffer (count, then fill exact-size arrays): no per-hit closures or array growth.
+      const ac = this.automaton;
+      const count = ac.scanAll(text);
+      const kr = this.keywordRulesI32;
+      const lens = ac.lengths;
+      const perRule = this.perRuleCount.fill(0);
+      const kwBuf = ac.hitKw;
+      const endBuf = ac.hitEnd;
+      for (let i = 0; i < count; i++) {
+        const rs = kr[kwBuf[i]!]!;
+        for (let j = 0; j < rs.length; j++) perRule[rs[j]!]!++;
+      }
+      const fill = this.perRuleFill.fill(0);
+      for (let r = 0; r < nRules; r++) if (perRule[r]! > 0 && active[r] === 1) hits[r] = new Int32Array(perRule[r]! * 2);
+      for (let i = 0; i < count; i++) {
+        const k = kwBuf[i]!;
+        const e = endBuf[i]!;
+        const rs = kr[k]!;
+        for (let j = 0; j < rs.length; j++) {
+          const r = rs[j]!;
+          const arr = hits[r] as Int32Array | undefined;
+          if (!arr) continue;
+          const at = fill[r]!;
+          arr[at] = e - lens[k]!;
+          arr[at + 1] = e;
+          fill[r] = at + 2;
+        }
+      }
     } else {
       const lower = text.replace(/[A-Z]+/g, (s) => s.toLowerCase());
+      const lists: Array<number[] | undefined> = new Array(nRules);
       this.automaton.keywords.forEach((kw, k) => {
         for (let i = lower.indexOf(kw); i !== -1; i = lower.indexOf(kw, i + 1))
-          for (const r of this.keywordRules[k]!) (hits[r] ??= []).push(i, i + kw.length);
+          for (const r of this.keywordRules[k]!) if (active[r] === 1) (lists[r] ??= []).push(i, i + kw.length);
       });
-      for (const h of hits) if (h) sortPairs(h);
+      lists.forEach((h, r) => {
+        if (!h) return;
+        sortPairs(h);
+        hits[r] = h;
+      });
     }
     const ctx = new LineIndex(text, unitId);
     for (let r = 0; r < nRules; r++) {
+      if (active[r] !== 1) continue;
       const rule = this.rules[r]!;
       const h = hits[r];
       const always = rule.spec.keywords.length === 0;
       if (!h && !always) continue;
-      if (pathHint !== undefined) {
-        if (rule.pathAllowed?.(pathHint)) continue;
-        if (rule.pathOnly && !rule.pathOnly(pathHint)) continue;
+      // `^`/`$` without the m flag mean the unit's start and end: such a pattern runs on the whole unit.
+      if (rule.pattern.anchoredToUnit) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
+      else if (always || !this.prefilter) {
+        // Whole unit: one window, or one per line for rules that stay within a line.
+        if (rule.spec.multiline || !rule.pattern.multiline) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
+        else for (const [ls, le] of ctx.allLines()) this.runWindow(rule, text, ls, le, h, ctx, matches);
       }
-      if (always || !this.prefilter) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
       else this.runWindows(rule, text, h!, ctx, matches);
     }
     if (matches.length > 1) matches.sort((a, b) => a.start - b.start || a.end - b.end || (a.ruleId < b.ruleId ? -1 : 1));
     return result;
   }
 
-  private runWindows(rule: CompiledRule, text: string, h: number[], ctx: LineIndex, out: RawMatch[]): void {
+  /** 1 for each rule that applies to `pathHint` (all of them without a path). Cached for the last path seen. */
+  private activeRules(pathHint: string | undefined): Uint8Array {
+    if (pathHint === this.activePath && this.activeMask) return this.activeMask;
+    const mask = new Uint8Array(this.rules.length);
+    this.rules.forEach((rule, r) => {
+      if (pathHint !== undefined && (rule.pathAllowed?.(pathHint) || (rule.pathOnly && !rule.pathOnly(pathHint)))) return;
+      mask[r] = 1;
+    });
+    this.activePath = pathHint;
+    this.activeMask = mask;
+    return mask;
+  }
+
+  private runWindows(rule: CompiledRule, text: string, h: Int32Array | number[], ctx: LineIndex, out: RawMatch[]): void {
     const reach = rule.pattern.reach + 1;
     const maxWindow = rule.pattern.engine === 're2' ? RE2_MAX_WINDOW : Infinity;
     let ws = -1;
@@ -319,9 +402,18 @@ export class Matcher {
       if (ws >= 0) this.runWindow(rule, text, ws, we, h, ctx, out);
     };
     // Hits arrive ordered by end; starts are not monotone across keywords of different lengths.
+    // A rule matches within one line unless it is declared `multiline` (and a pattern that cannot match a line
+    // break never crosses one anyway): clip its windows to the hit's line. This keeps RE2 rules (whose reach is
+    // large when unbounded) cheap on ordinary source.
+    const clip = !rule.pattern.multiline || !rule.spec.multiline;
     for (let i = 0; i < h.length; i += 2) {
-      const s = Math.max(0, h[i]! - reach);
-      const e = Math.min(text.length, h[i + 1]! + reach);
+      let s = Math.max(0, h[i]! - reach);
+      let e = Math.min(text.length, h[i + 1]! + reach);
+      if (clip) {
+        const [ls, le] = ctx.lineBounds(h[i]!);
+        if (s < ls) s = ls;
+        if (e > le) e = le;
+      }
       if (ws >= 0 && s <= we && e - ws <= maxWindow) {
         if (s < ws) ws = s;
         if (e > we) we = e;
@@ -339,7 +431,7 @@ export class Matcher {
     text: string,
     ws: number,
     we: number,
-    h: number[] | undefined,
+    h: Int32Array | number[] | undefined,
     ctx: LineIndex,
     out: RawMatch[],
   ): void {
@@ -421,7 +513,7 @@ function sortPairs(h: number[]): void {
 }
 
 /** Whether some hit [s, e) lies inside [start, end). Hits are ordered by end. */
-function containsHit(h: number[], start: number, end: number): boolean {
+function containsHit(h: Int32Array | number[], start: number, end: number): boolean {
   // Binary search the first hit whose end is > start, then walk while end <= `end`.
   let lo = 0;
   let hi = h.length / 2;
@@ -454,8 +546,19 @@ export class LineIndex {
     return this.starts;
   }
 
+  private cursor = 0;
+
   lineOf(offset: number): number {
     const starts = this.starts ?? this.build();
+    // Queries mostly move forward a little (hits come in order): try the last line and its next ones first.
+    let c = this.cursor;
+    if (starts[c]! <= offset) {
+      for (let k = 0; k < 8 && c + 1 < starts.length && starts[c + 1]! <= offset; k++) c++;
+      if (c + 1 >= starts.length || starts[c + 1]! > offset) {
+        this.cursor = c;
+        return c;
+      }
+    }
     let lo = 0;
     let hi = starts.length - 1;
     while (lo < hi) {
@@ -463,7 +566,22 @@ export class LineIndex {
       if (starts[mid]! <= offset) lo = mid;
       else hi = mid - 1;
     }
+    this.cursor = lo;
     return lo;
+  }
+
+  /** Every line as [start, end), without line breaks. */
+  *allLines(): Generator<[number, number]> {
+    const starts = this.starts ?? this.build();
+    for (let l = 0; l < starts.length; l++) yield [starts[l]!, l + 1 < starts.length ? starts[l + 1]! - 1 : this.text.length];
+  }
+
+  /** [start, end) of the line holding `offset`, without its line break. */
+  lineBounds(offset: number): [number, number] {
+    const l = this.lineOf(offset);
+    const starts = this.starts!;
+    const end = l + 1 < starts.length ? starts[l + 1]! - 1 : this.text.length;
+    return [starts[l]!, end];
   }
 
   /** 1-based line and column (in code points) of the character at `offset`. */

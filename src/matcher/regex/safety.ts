@@ -98,8 +98,20 @@ function atomsOf(states: NState[]): void {
 }
 
 export function analyze(ast: Node, ignoreCase = false): SafetyVerdict {
-  if (maxLength(ast) === Infinity)
-    return { engine: 're2', costPerStart: Infinity, reason: 'unbounded repetition (*, + or {n,})' };
+  const max = maxLength(ast);
+  if (max === Infinity) return { engine: 're2', costPerStart: Infinity, reason: 'unbounded repetition (*, + or {n,})' };
+  // Each start position costs at least one step per character of the longest match: past the budget, no need to look.
+  if (max > V8_COST_BUDGET) return { engine: 're2', costPerStart: Infinity, reason: `matches up to ${max} characters: over the budget of ${V8_COST_BUDGET} steps` };
+  try {
+    return analyzeBounded(ast, ignoreCase);
+  } catch (e) {
+    // The exploration recurses once per character of the longest match; a very large pattern can exhaust the stack.
+    if (e instanceof RangeError) return { engine: 're2', costPerStart: Infinity, reason: 'pattern too large to analyse' };
+    throw e;
+  }
+}
+
+function analyzeBounded(ast: Node, ignoreCase: boolean): SafetyVerdict {
   const b = new Builder(ignoreCase);
   let start: number;
   try {
