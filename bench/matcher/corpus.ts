@@ -16,7 +16,7 @@ const SNIPPETS = [
   (r: () => number) => `<input type="password" name="${pick(r, WORDS)}" autocomplete="current-password">`,
   (r: () => number) => `  "${pick(r, WORDS)}": "${randStr(r, 8 + Math.floor(r() * 20), 'abcdefghijklmnopqrstuvwxyz ')}",`,
   (r: () => number) => `// ${Array.from({ length: 8 }, () => pick(r, WORDS)).join(' ')}`,
-  (r: () => number) => `    api_key_header = "X-Api-Key"  # header name, not a key`,
+  () => `    api_key_header = "X-Api-Key"  # header name, not a key`,
   (r: () => number) => `    return hashlib.sha256(${pick(r, WORDS)}.encode()).hexdigest()`,
 ];
 

@@ -224,7 +224,7 @@ export class ObjectStore {
     }
     // The type is the chain's base type; remember it for every entry walked so shared bases are walked once.
     let cur = h;
-    let curPack = pack;
+    const curPack = pack;
     let curOff = loc.offset;
     const walked: number[] = [];
     const done = (type: ObjectType): ObjectHeader => {

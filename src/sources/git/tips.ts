@@ -24,7 +24,6 @@ interface ResolvedTip {
 }
 
 function toLatin1(s: string): string {
-  // eslint-disable-next-line no-control-regex
   return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
 }
 
