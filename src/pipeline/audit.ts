@@ -154,8 +154,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     o.onBlob?.(oid);
     let p: BlobSecret[] | Promise<BlobSecret[]>;
     try {
-      const size = store.readHeader(oid).size;
-      if (o.maxFileSize !== undefined && size > o.maxFileSize) {
+      // readHeader walks a delta chain to learn the size: pay for it only when there is a size limit to apply.
+      if (o.maxFileSize !== undefined && store.readHeader(oid).size > o.maxFileSize) {
         stats.tooLarge++;
         p = NONE;
       } else {
