@@ -6,12 +6,6 @@
 // V8, and the keyword set (a few hundred short literals) makes a table of a few thousand states × 128 entries.
 // Non-ASCII characters reset to the root: keywords are ASCII, so no keyword spans one.
 
-export interface KeywordHit {
-  keyword: number;
-  start: number;
-  end: number;
-}
-
 export class KeywordAutomaton {
   private readonly delta: Int32Array;
   /** For each state, the keyword ids that end there (via suffix links too), or undefined. */
@@ -103,20 +97,5 @@ export class KeywordAutomaton {
     this.hitKw = kwBuf;
     this.hitEnd = endBuf;
     return count;
-  }
-
-  /** Calls `onHit(keywordId, start, end)` for every occurrence, in order of end position. */
-  scan(text: string, onHit: (keyword: number, start: number, end: number) => void): void {
-    const delta = this.delta;
-    const hasOut = this.hasOut;
-    let s = 0;
-    const n = text.length;
-    for (let i = 0; i < n; i++) {
-      const c = text.charCodeAt(i);
-      s = c < 128 ? delta[(s << 7) | c]! : 0;
-      if (hasOut[s] === 1) {
-        for (const k of this.outputs[s]!) onHit(k, i + 1 - this.lengths[k]!, i + 1);
-      }
-    }
   }
 }

@@ -14,7 +14,7 @@ import { ruleFileError } from '../errors/index.js';
 import { KeywordAutomaton } from './aho.js';
 import { VALIDATORS, shannon } from './checks.js';
 import { decodeUnit } from './decode.js';
-import { type Node, PatternError, canMatchNewline, emit, maxLength, parsePattern } from './regex/parse.js';
+import { type Node, PatternError, canMatchNewline, emit, maxLength, parsePattern, someNode } from './regex/parse.js';
 import { type SafetyVerdict, analyze } from './regex/safety.js';
 import { seededVerdict } from './regex/verdicts.js';
 
@@ -75,16 +75,11 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
   const reach = Number.isFinite(max) ? max : UNBOUNDED_REACH;
   const multiline = canMatchNewline(parsed.ast);
   const anchoredToUnit = !parsed.flags.m && hasLineAnchor(parsed.ast);
+  const common = { engine, verdict, reach, multiline, anchoredToUnit, groupCount: parsed.groupCount, groupNames: parsed.groupNames };
   if (engine === 'v8') {
     const re = new RegExp(emit(parsed.ast, 'v8'), engineFlags + 'd');
     return {
-      engine,
-      verdict,
-      reach,
-      multiline,
-      anchoredToUnit,
-      groupCount: parsed.groupCount,
-      groupNames: parsed.groupNames,
+      ...common,
       forEach(text, cb) {
         re.lastIndex = 0;
         for (;;) {
@@ -108,13 +103,7 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
   let compiled: Re2Like | undefined = seeded ? undefined : new RE2(src, engineFlags + 'u');
   const re = (): Re2Like => (compiled ??= new RE2(src, engineFlags + 'u'));
   return {
-    engine,
-    verdict,
-    reach,
-    multiline,
-    anchoredToUnit,
-    groupCount: parsed.groupCount,
-    groupNames: parsed.groupNames,
+    ...common,
     forEach(text, cb) {
       // re2-wasm reports code-point offsets; convert when the text has surrogate pairs.
       const astral = /[\uD800-\uDFFF]/.test(text);
@@ -142,19 +131,7 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
 }
 
 function hasLineAnchor(n: Node): boolean {
-  switch (n.t) {
-    case 'assert':
-      return n.kind === 'start' || n.kind === 'end';
-    case 'set':
-      return false;
-    case 'seq':
-      return n.items.some(hasLineAnchor);
-    case 'alt':
-      return n.alts.some(hasLineAnchor);
-    case 'group':
-    case 'repeat':
-      return hasLineAnchor(n.body);
-  }
+  return someNode(n, (x) => x.t === 'assert' && (x.kind === 'start' || x.kind === 'end'));
 }
 
 function codePointOffsets(text: string): Int32Array {

@@ -465,19 +465,23 @@ export function maxLength(n: Node): number {
   }
 }
 
-/** Whether the pattern can match across a line break. */
-export function canMatchNewline(n: Node): boolean {
+/** Whether any node of the tree satisfies `pred`. */
+export function someNode(n: Node, pred: (x: Node) => boolean): boolean {
+  if (pred(n)) return true;
   switch (n.t) {
-    case 'set':
-      return n.set.ranges.some(([a, b]) => a <= 10 && b >= 10) || n.set.ranges.some(([a, b]) => a <= 13 && b >= 13);
-    case 'assert':
-      return false;
     case 'seq':
-      return n.items.some(canMatchNewline);
+      return n.items.some((x) => someNode(x, pred));
     case 'alt':
-      return n.alts.some(canMatchNewline);
+      return n.alts.some((x) => someNode(x, pred));
     case 'group':
     case 'repeat':
-      return canMatchNewline(n.body);
+      return someNode(n.body, pred);
+    default:
+      return false;
   }
+}
+
+/** Whether the pattern can match across a line break. */
+export function canMatchNewline(n: Node): boolean {
+  return someNode(n, (x) => x.t === 'set' && x.set.ranges.some(([a, b]) => (a <= 10 && b >= 10) || (a <= 13 && b >= 13)));
 }
