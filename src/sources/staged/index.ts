@@ -157,28 +157,30 @@ export function readStaged(o: StagedOptions): StagedState {
   const head = readHead(repo);
   const changes: StagedChange[] = [];
   const conflicted: string[] = [];
-  const staged = new Map<string, { oid: string; mode: string }>();
+  const tree = head === null ? null : headEntries(store, commitTree(store, head), index);
+  // Paths present in the index (any stage): a HEAD file missing from this set is deleted by the commit.
+  const inIndex = new Set<string>();
   for (const e of index.entries) {
     if (e.stage !== 0) {
       if (!conflicted.includes(e.path)) conflicted.push(e.path);
+      inIndex.add(e.path);
       continue;
     }
-    if (e.intentToAdd || e.mode === MODE_TREE) continue;
-    staged.set(e.path, { oid: e.oid, mode: e.mode });
-  }
-  if (head === null) {
-    for (const [path, s] of staged) changes.push({ path, oldOid: null, newOid: s.oid, oldMode: null, newMode: s.mode });
-  } else {
-    const { files, same } = headEntries(store, commitTree(store, head), index);
-    for (const [path, s] of staged) {
-      const h = files.get(path);
-      if (h) {
-        files.delete(path);
-        if (h.oid !== s.oid || h.mode !== s.mode) changes.push({ path, oldOid: h.oid, newOid: s.oid, oldMode: h.mode, newMode: s.mode });
-      } else if (!underSame(path, same)) changes.push({ path, oldOid: null, newOid: s.oid, oldMode: null, newMode: s.mode });
+    if (e.intentToAdd || e.mode === MODE_TREE) {
+      inIndex.add(e.path);
+      continue;
     }
-    for (const [path, h] of files) if (!staged.has(path)) changes.push({ path, oldOid: h.oid, newOid: null, oldMode: h.mode, newMode: null });
+    if (tree === null) {
+      changes.push({ path: e.path, oldOid: null, newOid: e.oid, oldMode: null, newMode: e.mode });
+      continue;
+    }
+    const h = tree.files.get(e.path);
+    if (h) {
+      inIndex.add(e.path);
+      if (h.oid !== e.oid || h.mode !== e.mode) changes.push({ path: e.path, oldOid: h.oid, newOid: e.oid, oldMode: h.mode, newMode: e.mode });
+    } else if (!underSame(e.path, tree.same)) changes.push({ path: e.path, oldOid: null, newOid: e.oid, oldMode: null, newMode: e.mode });
   }
+  if (tree) for (const [path, h] of tree.files) if (!inIndex.has(path)) changes.push({ path, oldOid: h.oid, newOid: null, oldMode: h.mode, newMode: null });
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { repo, store, indexFile, head, mergeHeads: readMergeHeads(repo), changes, conflicted };
 }
