@@ -65,7 +65,6 @@ export function runProtect(loaded: LoadedRules, o: ProtectOptions): ProtectResul
     if (r.skipped === 'too-large') stats.tooLarge++;
   };
   const byId = new Map<string, RuleSpec>(loaded.rules.map((r) => [r.id, r]));
-  let root: string | undefined;
 
   if (o.files && o.files.length) {
     for (const name of o.files) {
@@ -99,7 +98,7 @@ export function runProtect(loaded: LoadedRules, o: ProtectOptions): ProtectResul
   }
 
   const st: StagedState = readStaged({ cwd: o.cwd, env: o.env });
-  root = st.repo.workTree ?? undefined;
+  const root = st.repo.workTree ?? undefined;
   if (st.conflicted.length) notes.push(`${st.conflicted.length} path(s) still have merge conflicts (git will refuse the commit until they are resolved)`);
   const oldCache = new Map<string, Set<string>>();
   const secretsOf = (oid: string, path: string): Set<string> => {
