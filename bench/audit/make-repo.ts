@@ -3,7 +3,8 @@
 // branches merged back, a few tags, and a handful of planted FAKE secrets (format-true synthetic tokens, the ones the
 // tests use), some removed again later so the audit has history-only findings to attribute.
 // Then repacks it with deep delta chains like a real gc'd repository.
-// Usage: npx tsx bench/audit/make-repo.ts [--commits N] [--files N] [--touch N] [--lines N] [--out DIR]
+// Usage: npx tsx bench/audit/make-repo.ts [--commits N] [--files N] [--touch N] [--lines N] [--out DIR] [--no-repack]
+//   --no-repack: keep fast-import's own pack (deltas against the previous version only); saves minutes on huge repos.
 //   --lines: average lines per file (file size); --touch: files edited per commit.
 // Default: 30000 commits, 1500 files, 4 files per commit, ~90 lines -> a few hundred MB of unique blob content.
 // Output: bench/.work/audit-<commits>c (gitignored). Not for committing.
@@ -137,7 +138,7 @@ async function main(): Promise<void> {
   }
   fi.stdin.end();
   await done;
-  execFileSync('git', ['repack', '-q', '-a', '-d', '-f', '--depth=50', '--window=10'], { cwd: out, env, stdio: 'inherit' });
+  if (!process.argv.includes('--no-repack')) execFileSync('git', ['repack', '-q', '-a', '-d', '-f', '--depth=50', '--window=10'], { cwd: out, env, stdio: 'inherit' });
   execFileSync('git', ['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: out, env });
   console.log(`${out}: ${commits} commits, ${(bytes / 1e6).toFixed(0)} MB of blob content written`);
 }
