@@ -57,7 +57,10 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   const gate = argv.failOn === 'any' ? undefined : await applyBaseline(argv, res.root, findings);
   // What fails the job.
   let failing: Finding[];
-  if (argv.failOn === 'verified') failing = findings.filter((f) => f.verification?.status === 'valid');
+  if (argv.failOn === 'verified') {
+    if (argv.verify !== true) process.stderr.write('leakhound: warning: --fail-on verified without --verify: nothing is verified, so nothing can fail the job\n');
+    failing = findings.filter((f) => f.verification?.status === 'valid');
+  }
   else if (gate) {
     const { classify, load } = await import('../../baseline/index.js');
     const { baselinePath } = await import('../baseline-gate.js');
