@@ -12,7 +12,8 @@ const version = (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')
 async function main(): Promise<number> {
   let code: number = EXIT.CLEAN;
   // yargs drops a bare '-' argument: carry it through as a sentinel that commands map back.
-  let y = yargs(hideBin(process.argv).map((a) => (a === '-' ? STDIN_ARG : a)))
+  const args = hideBin(process.argv).map((a) => (a === '-' ? STDIN_ARG : a));
+  let y = yargs(args)
     .scriptName('leakhound')
     .usage('$0 <command> [options]\n\nFinds secrets committed to git: pre-commit hook, full-history audit, CI job, baseline ledger.')
     .version(version)
@@ -27,10 +28,15 @@ async function main(): Promise<number> {
       if (err) throw err;
       throw Object.assign(new Error(msg), { usage: true });
     });
+  // Only the command being run is loaded; the others are listed by name for the help and for suggestions.
+  const wanted = args.find((a) => !a.startsWith('-'));
   for (const c of COMMANDS) {
-    y = y.command(c.command, c.describe, c.builder, async (argv) => {
-      code = await c.handler(argv as Record<string, unknown>);
-    });
+    if (c.name === wanted) {
+      const m = await c.load();
+      y = y.command(m.command, m.describe, m.builder, async (argv) => {
+        code = await m.handler(argv as Record<string, unknown>);
+      });
+    } else y = y.command(c.command, c.describe);
   }
   try {
     await y.parseAsync();

@@ -14,9 +14,10 @@ import { ruleFileError } from '../errors/index.js';
 import { KeywordAutomaton } from './aho.js';
 import { VALIDATORS, shannon } from './checks.js';
 import { decodeUnit } from './decode.js';
-import { type Node, PatternError, canMatchNewline, emit, maxLength, parsePattern, someNode } from './regex/parse.js';
+import { factsOf } from './regex/facts.js';
+import { PatternError, parsePattern } from './regex/parse.js';
 import { type SafetyVerdict, analyze } from './regex/safety.js';
-import { seededVerdict } from './regex/verdicts.js';
+import { seededFacts, seededVerdict } from './regex/verdicts.js';
 
 interface Re2Like {
   lastIndex: number;
@@ -49,6 +50,12 @@ export interface CompiledPattern {
   anchoredToUnit: boolean;
 }
 
+/** The safety verdict of a pattern: from the rules cache when seeded, else proven now. */
+function verdictFor(pattern: string, flags: string): SafetyVerdict {
+  const p = parsePattern(pattern, flags);
+  return analyze(p.ast, p.flags.i);
+}
+
 type Compiled = CompiledPattern & { groupCount: number; groupNames: Map<string, number> };
 // Compiled patterns are shared within a thread: RE2 compilation is costly, and forEach is synchronous and resets
 // lastIndex, so sharing is safe.
@@ -66,18 +73,16 @@ export function compilePattern(pattern: string, flags: string, forceEngine?: 'v8
 }
 
 function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 're2'): Compiled {
-  const parsed = parsePattern(pattern, flags);
+  // Built-in patterns come with their facts and verdict from the rules cache: no parsing at start-up.
   const seeded = seededVerdict(pattern, flags);
-  const verdict = seeded ?? analyze(parsed.ast, parsed.flags.i);
+  const facts = seededFacts(pattern, flags) ?? factsOf(pattern, flags);
+  const verdict = seeded ?? verdictFor(pattern, flags);
   const engine = forceEngine ?? verdict.engine;
-  const engineFlags = 'g' + (parsed.flags.i ? 'i' : '') + (parsed.flags.m ? 'm' : '');
-  const max = maxLength(parsed.ast);
-  const reach = Number.isFinite(max) ? max : UNBOUNDED_REACH;
-  const multiline = canMatchNewline(parsed.ast);
-  const anchoredToUnit = !parsed.flags.m && hasLineAnchor(parsed.ast);
-  const common = { engine, verdict, reach, multiline, anchoredToUnit, groupCount: parsed.groupCount, groupNames: parsed.groupNames };
+  const engineFlags = 'g' + (facts.i ? 'i' : '') + (facts.m ? 'm' : '');
+  const reach = facts.maxLen ?? UNBOUNDED_REACH;
+  const common = { engine, verdict, reach, multiline: facts.multiline, anchoredToUnit: facts.anchoredToUnit, groupCount: facts.groupCount, groupNames: new Map(facts.groupNames) };
   if (engine === 'v8') {
-    const re = new RegExp(emit(parsed.ast, 'v8'), engineFlags + 'd');
+    const re = new RegExp(facts.v8, engineFlags + 'd');
     return {
       ...common,
       forEach(text, cb) {
@@ -99,7 +104,7 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
   }
   // A pattern whose verdict came from the built-in rules cache is known to compile: build its RE2 program on first
   // use, so a pre-commit hook does not pay for programs that no keyword hit ever needs.
-  const src = emit(parsed.ast, 're2');
+  const src = facts.re2;
   let compiled: Re2Like | undefined = seeded ? undefined : new RE2(src, engineFlags + 'u');
   const re = (): Re2Like => (compiled ??= new RE2(src, engineFlags + 'u'));
   return {
@@ -128,10 +133,6 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
       return [start + off, start + off + s.length];
     },
   };
-}
-
-function hasLineAnchor(n: Node): boolean {
-  return someNode(n, (x) => x.t === 'assert' && (x.kind === 'start' || x.kind === 'end'));
 }
 
 function codePointOffsets(text: string): Int32Array {

@@ -11,12 +11,13 @@ import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parsePattern } from '../matcher/regex/parse.js';
 import { analyze } from '../matcher/regex/safety.js';
-import { seedVerdicts, verdictKey } from '../matcher/regex/verdicts.js';
+import { factsOf } from '../matcher/regex/facts.js';
+import { type StoredVerdict, seedVerdicts, verdictKey } from '../matcher/regex/verdicts.js';
 import type { GlobalAllowlist, RuleSpec } from '../types/index.js';
 
-export const CACHE_VERSION = 1;
+export const CACHE_VERSION = 2;
 /** Built modules whose code shapes the cached data; part of the key. */
-const CODE_INPUTS = ['dist/src/rules/load.js', 'dist/src/rules/cache.js', 'dist/src/matcher/regex/parse.js', 'dist/src/matcher/regex/safety.js', 'dist/src/matcher/checks.js'];
+export const CODE_INPUTS = ['dist/src/rules/load.js', 'dist/src/rules/cache.js', 'dist/src/matcher/regex/parse.js', 'dist/src/matcher/regex/safety.js', 'dist/src/matcher/regex/facts.js', 'dist/src/matcher/checks.js'];
 
 interface CachedFile {
   file: string;
@@ -28,7 +29,7 @@ interface CacheData {
   key: string;
   files: CachedFile[];
   allow: GlobalAllowlist;
-  verdicts: Record<string, { engine: 'v8' | 're2'; costPerStart: number | null; reason: string }>;
+  verdicts: Record<string, StoredVerdict>;
 }
 
 export function cacheFile(packageRoot: string): string {
@@ -84,7 +85,7 @@ export function writeBuiltinCache(packageRoot: string, patternsDir: string, buil
     if (verdicts[k]) return;
     const p = parsePattern(pattern, flags);
     const v = analyze(p.ast, p.flags.i);
-    verdicts[k] = { engine: v.engine, costPerStart: Number.isFinite(v.costPerStart) ? v.costPerStart : null, reason: v.reason };
+    verdicts[k] = { engine: v.engine, costPerStart: Number.isFinite(v.costPerStart) ? v.costPerStart : null, reason: v.reason, facts: factsOf(pattern, flags) };
   };
   for (const f of builtin.files)
     for (const r of f.rules) {

@@ -1,5 +1,6 @@
 // Messages between the pool and its workers: plain, structured-clone-safe data.
 // May import: types, matcher (types only).
+import type { StoredVerdict } from '../matcher/regex/verdicts.js';
 import type { ErrorData, GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 
 export interface WorkerInit {
@@ -9,7 +10,7 @@ export interface WorkerInit {
   inlineAllow: boolean;
   maxBytes?: number;
   /** Safety verdicts from the built-in rules cache (see matcher/regex/verdicts.ts), so workers do not re-prove them. */
-  verdicts?: Record<string, { engine: 'v8' | 're2'; costPerStart: number | null; reason: string }>;
+  verdicts?: Record<string, StoredVerdict>;
 }
 
 export type ToWorker = { type: 'batch'; id: number; units: ScanUnit[] };

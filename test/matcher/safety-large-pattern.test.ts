@@ -1,4 +1,4 @@
-// Matcher bug (for the matcher owner): the safety analysis recurses once per automaton state, so a large bounded
+// Regression (fixed): the safety analysis recursed once per automaton state, so a large bounded
 // pattern (three big counted repetitions, as a JWT pattern has) overflows the call stack instead of being sent to
 // RE2 with a "too large to analyse" verdict. The rule file then fails to load with a RangeError.
 // May import: matcher/regex.

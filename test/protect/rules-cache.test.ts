@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parsePattern } from '../../src/matcher/regex/parse.js';
 import { analyze } from '../../src/matcher/regex/safety.js';
-import { cacheKey, readBuiltinCache, writeBuiltinCache } from '../../src/rules/cache.js';
+import { CODE_INPUTS, cacheKey, readBuiltinCache, writeBuiltinCache } from '../../src/rules/cache.js';
 import { BUILTIN_PATTERNS_DIR, PACKAGE_ROOT, loadBuiltin } from '../../src/rules/load.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lh-rcache-'));
@@ -16,9 +16,9 @@ afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 function fakeRoot(): { root: string; patterns: string } {
   const root = mkdtempSync(join(tmp, 'root-'));
   cpSync(BUILTIN_PATTERNS_DIR, join(root, 'patterns'), { recursive: true });
-  for (const f of ['rules/load.js', 'rules/cache.js', 'matcher/regex/parse.js', 'matcher/regex/safety.js', 'matcher/checks.js']) {
-    mkdirSync(join(root, 'dist/src', f, '..'), { recursive: true });
-    writeFileSync(join(root, 'dist/src', f), `// stand-in for ${f}\n`);
+  for (const f of CODE_INPUTS) {
+    mkdirSync(join(root, f, '..'), { recursive: true });
+    writeFileSync(join(root, f), `// stand-in for ${f}\n`);
   }
   return { root, patterns: join(root, 'patterns') };
 }
