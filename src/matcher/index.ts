@@ -373,6 +373,13 @@ export class Matcher {
 
   private runWindows(rule: CompiledRule, text: string, h: Int32Array | number[], ctx: LineIndex, out: RawMatch[]): void {
     const reach = rule.pattern.reach + 1;
+    // Dense hits (a generic keyword on most lines): the windows would cover most of the unit anyway, and one pass of
+    // a proven-linear V8 pattern over the whole unit is cheaper than thousands of windows. Same matches: a match
+    // must still contain a hit, and a pattern that cannot match a line break cannot cross one.
+    if (rule.pattern.engine === 'v8' && (!rule.pattern.multiline || rule.spec.multiline) && (h.length / 2) * Math.min(2 * reach, 400) > text.length) {
+      this.runWindow(rule, text, 0, text.length, h, ctx, out);
+      return;
+    }
     const maxWindow = rule.pattern.engine === 're2' ? RE2_MAX_WINDOW : Infinity;
     let ws = -1;
     let we = -1;
