@@ -109,7 +109,6 @@ interface FindingAcc {
   reachable: boolean;
 }
 
-const LFS_PREFIX = 'version https://git-lfs.github.com/spec/v1';
 
 function commitRef(oid: string, ev: Extract<WalkEvent, { kind: 'commit' }>): CommitRef {
   const c = ev.commit;
@@ -152,35 +151,28 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     const hit = blobSecrets.get(oid);
     if (hit) return hit;
     o.onBlob?.(oid);
-    let p: BlobSecret[] | Promise<BlobSecret[]>;
-    try {
-      // readHeader walks a delta chain to learn the size: pay for it only when there is a size limit to apply.
-      if (o.maxFileSize !== undefined && store.readHeader(oid).size > o.maxFileSize) {
-        stats.tooLarge++;
-        p = NONE;
-      } else {
-        const data = store.read(oid).data;
-        stats.blobs++;
-        stats.bytes += data.length;
-        if (data.length < 200 && data.subarray(0, LFS_PREFIX.length).toString('latin1') === LFS_PREFIX) stats.lfsPointers++;
-        // Copy into an exact-size buffer so it can be transferred to a worker without copying again.
-        const bytes = new Uint8Array(new ArrayBuffer(data.length));
-        bytes.set(data);
-        p = pool.scan({ id: oid, bytes, pathHint }).then((r) => {
-          if (r.skipped === 'binary') stats.binary++;
-          if (r.skipped === 'too-large') stats.tooLarge++;
-          const list = r.matches.length ? r.matches.map((m) => ({ key: keyOf(m), m })) : NONE;
-          if (o.completeTips) for (const bs of list) if (!sample.has(bs.key)) sample.set(bs.key, bs);
-          blobSecrets.set(oid, list);
-          return list;
-        });
+    // The worker (or the in-thread scanner) reads the blob itself: reading costs more than matching, and this way
+    // both run on every core. Blobs of one path share an affinity, so their delta chains stay in one worker.
+    const p = pool.scan({ id: oid, gitBlob: { objectsDir: repo.objectsDir, oid }, pathHint, affinity: hashPath(pathHint) }).then((r) => {
+      if (r.error) {
+        // Name the commit that references the blob, not only the path (issue 4: "which object and where referenced").
+        const e = LeakhoundError.fromJSON(r.error);
+        onError(e, referencedBy === undefined ? { path: pathHint } : { referencedBy, path: pathHint });
+        blobSecrets.set(oid, NONE);
+        return NONE;
       }
-    } catch (e) {
-      if (!(e instanceof LeakhoundError)) throw e;
-      // Name the commit that references the blob, not only the path (issue 4: "which object and where referenced").
-      onError(e, referencedBy === undefined ? { path: pathHint } : { referencedBy, path: pathHint });
-      p = NONE;
-    }
+      if (r.skipped === 'too-large') stats.tooLarge++;
+      else {
+        stats.blobs++;
+        stats.bytes += r.bytes;
+      }
+      if (r.skipped === 'binary') stats.binary++;
+      if (r.lfsPointer) stats.lfsPointers++;
+      const list = r.matches.length ? r.matches.map((m) => ({ key: keyOf(m), m })) : NONE;
+      if (o.completeTips) for (const bs of list) if (!sample.has(bs.key)) sample.set(bs.key, bs);
+      blobSecrets.set(oid, list);
+      return list;
+    });
     blobSecrets.set(oid, p);
     return p;
   };
@@ -464,6 +456,13 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   stats.symlinks = symlinks.size;
   stats.ms = Math.round(performance.now() - t0);
   return { findings, stats, errors, shallow: repo.shallow.length > 0, tips: tipMap, scannedRefs: refs.map((r) => r.name) };
+}
+
+/** A cheap stable hash of a path (FNV-1a), for worker affinity. */
+function hashPath(p: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < p.length; i++) h = Math.imul(h ^ p.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 function peelToCommit(store: ObjectStore, oid: string): string {

@@ -122,6 +122,13 @@ export interface ScanUnit {
   text?: string;
   /** A path the unit is known under, for path-scoped rules and allowlists. */
   pathHint?: string;
+  /**
+   * A git blob the worker reads itself (instead of `bytes`): the history audit hands out blob ids so that reading
+   * (inflate, deltas) runs on the worker threads too, not only matching.
+   */
+  gitBlob?: { objectsDir: string; oid: string };
+  /** Units with the same affinity go to the same worker (blobs of one path share delta chains and caches). */
+  affinity?: number;
 }
 
 export interface RawMatch {
@@ -153,6 +160,10 @@ export interface UnitResult {
   /** Text encoding detected. */
   encoding?: 'utf-8' | 'utf-16le' | 'utf-16be';
   bytes: number;
+  /** A Git LFS pointer file (the content is elsewhere). */
+  lfsPointer?: boolean;
+  /** The unit could not be read (a missing or corrupt git object): data, not an exception. */
+  error?: ErrorData;
 }
 
 /** Where a unit came from. Stays on the main thread; joined to matches by unit id. */

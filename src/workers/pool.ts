@@ -12,6 +12,7 @@ import { Matcher, type MatcherOptions } from '../matcher/index.js';
 import { seededEntries } from '../matcher/regex/verdicts.js';
 import type { GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import { UnitScanner } from './read-unit.js';
 
 export interface PoolOptions {
   /** Worker threads; 0 runs in this thread (the same matcher, no workers). Default: available cores. */
@@ -30,6 +31,8 @@ interface Pending {
 interface Slot {
   worker: Worker;
   busy: number;
+  queue: ScanUnit[];
+  queueBytes: number;
 }
 
 export interface ScanPool {
@@ -40,8 +43,9 @@ export interface ScanPool {
   readonly threads: number;
 }
 
+/** What a unit weighs for batching and back-pressure; a blob read by the worker counts as a typical 16 KiB blob. */
 function unitBytes(u: ScanUnit): number {
-  return u.bytes ? u.bytes.length : (u.text?.length ?? 0);
+  return u.bytes ? u.bytes.length : u.text !== undefined ? u.text.length : 16 * 1024;
 }
 
 function workerUrl(): { url: URL; execArgv: string[] } {
@@ -54,13 +58,13 @@ function workerUrl(): { url: URL; execArgv: string[] } {
 
 class InThreadPool implements ScanPool {
   readonly threads = 0;
-  private readonly matcher: Matcher;
+  private readonly scanner: UnitScanner;
   constructor(rules: RuleSpec[], opts: MatcherOptions) {
-    this.matcher = new Matcher(rules, opts);
+    this.scanner = new UnitScanner(new Matcher(rules, opts), opts.maxBytes);
   }
   scan(unit: ScanUnit): Promise<UnitResult> {
     try {
-      return Promise.resolve(this.matcher.scanUnit(unit));
+      return Promise.resolve(this.scanner.scan(unit));
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -69,6 +73,7 @@ class InThreadPool implements ScanPool {
     return Promise.resolve();
   }
   close(): Promise<void> {
+    this.scanner.close();
     return Promise.resolve();
   }
 }
@@ -78,8 +83,6 @@ class WorkerPool implements ScanPool {
   private readonly slots: Slot[] = [];
   private readonly pending = new Map<string, Pending[]>();
   private readonly batches = new Map<number, { slot: Slot; units: ScanUnit[] }>();
-  private queue: ScanUnit[] = [];
-  private queueBytes = 0;
   private inFlightBytes = 0;
   private nextId = 1;
   private waiters: Array<() => void> = [];
@@ -97,7 +100,7 @@ class WorkerPool implements ScanPool {
     const { url, execArgv } = workerUrl();
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(url, { workerData: init, execArgv });
-      const slot: Slot = { worker, busy: 0 };
+      const slot: Slot = { worker, busy: 0, queue: [], queueBytes: 0 };
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
       worker.on('error', (e) => this.fail(new LeakhoundError('E_WORKER', `matcher worker failed: ${e.message}`)));
       this.slots.push(slot);
@@ -123,7 +126,7 @@ class WorkerPool implements ScanPool {
         p.resolve(r);
       }
     }
-    this.pump();
+    this.pump(slot);
     this.wake();
   }
 
@@ -143,22 +146,30 @@ class WorkerPool implements ScanPool {
     }
   }
 
-  private pump(): void {
-    while (this.queue.length) {
-      const slot = this.slots.reduce((a, b) => (b.busy < a.busy ? b : a));
-      if (slot.busy >= 2) return;
+  /** Sends batches from a slot's queue while it has fewer than two batches in hand. */
+  private pump(slot: Slot): void {
+    while (slot.queue.length && slot.busy < 2) {
       let n = 0;
       let bytes = 0;
-      while (n < this.queue.length && n < this.batchUnits && bytes < this.batchBytes) bytes += unitBytes(this.queue[n++]!);
-      const units = this.queue.slice(0, n);
-      this.queue = this.queue.slice(n);
-      this.queueBytes -= bytes;
+      while (n < slot.queue.length && n < this.batchUnits && bytes < this.batchBytes) bytes += unitBytes(slot.queue[n++]!);
+      const units = slot.queue.splice(0, n);
+      slot.queueBytes -= bytes;
       const id = this.nextId++;
       this.batches.set(id, { slot, units });
       slot.busy++;
       const transfer = units.flatMap((u) => (u.bytes && u.bytes.byteOffset === 0 && u.bytes.byteLength === u.bytes.buffer.byteLength && u.bytes.buffer instanceof ArrayBuffer ? [u.bytes.buffer] : []));
       slot.worker.postMessage({ type: 'batch', id, units } satisfies ToWorker, transfer);
     }
+  }
+
+  private pumpAll(): void {
+    for (const s of this.slots) this.pump(s);
+  }
+
+  /** The slot for a unit: by affinity when it has one, else the least loaded. */
+  private slotFor(unit: ScanUnit): Slot {
+    if (unit.affinity !== undefined) return this.slots[Math.abs(unit.affinity) % this.slots.length]!;
+    return this.slots.reduce((a, b) => (b.queue.length + b.busy * this.batchUnits < a.queue.length + a.busy * this.batchUnits ? b : a));
   }
 
   scan(unit: ScanUnit): Promise<UnitResult> {
@@ -170,13 +181,15 @@ class WorkerPool implements ScanPool {
       if (list) list.push(p);
       else this.pending.set(unit.id, [p]);
       this.inFlightBytes += bytes;
-      this.queue.push(unit);
-      this.queueBytes += bytes;
-      if (this.queue.length >= this.batchUnits || this.queueBytes >= this.batchBytes) this.pump();
-      else this.flushTimer ??= setImmediate(() => {
-        this.flushTimer = undefined;
-        this.pump();
-      });
+      const slot = this.slotFor(unit);
+      slot.queue.push(unit);
+      slot.queueBytes += bytes;
+      if (slot.queue.length >= this.batchUnits || slot.queueBytes >= this.batchBytes) this.pump(slot);
+      else
+        this.flushTimer ??= setImmediate(() => {
+          this.flushTimer = undefined;
+          this.pumpAll();
+        });
     });
   }
 

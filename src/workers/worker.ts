@@ -1,8 +1,9 @@
 // Worker thread entry: compiles the rules once, then matches batches of units.
-// May import: matcher, ./protocol.
+// May import: matcher, ./protocol, ./read-unit.
 import { parentPort, workerData } from 'node:worker_threads';
 import { Matcher, type MatcherOptions } from '../matcher/index.js';
 import { seedVerdicts } from '../matcher/regex/verdicts.js';
+import { UnitScanner } from './read-unit.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;
@@ -10,11 +11,11 @@ if (init.verdicts) seedVerdicts(init.verdicts);
 const opts: MatcherOptions = { prefilter: init.prefilter, inlineAllow: init.inlineAllow };
 if (init.allow) opts.allow = init.allow;
 if (init.maxBytes !== undefined) opts.maxBytes = init.maxBytes;
-const matcher = new Matcher(init.rules, opts);
+const scanner = new UnitScanner(new Matcher(init.rules, opts), init.maxBytes);
 const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
   try {
-    const results = msg.units.map((u) => matcher.scanUnit(u));
+    const results = msg.units.map((u) => scanner.scan(u));
     port.postMessage({ type: 'result', id: msg.id, results } satisfies FromWorker);
   } catch (e) {
     const err = e as Error & { code?: string };
