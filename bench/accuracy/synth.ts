@@ -3,17 +3,8 @@
 // May import: matcher/checks (checksums only). Every value is random: nothing here is, or was, a real credential.
 import { base62, crc32 } from '../../src/matcher/checks.js';
 
-/** mulberry32: small, fast, deterministic. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The benchmarks' seeded PRNG (mulberry32). */
+export { prng as rng } from '../lib/prng.js';
 export type Rng = () => number;
 
 export function seedOf(s: string): number {

@@ -39,6 +39,24 @@ export function occurrenceOf(m: RawMatch, prov: Provenance): Occurrence {
   return o;
 }
 
+/** A finding with no provenance yet: identity, rule facts and the redacted form. */
+export function newFinding(fp: string, ruleId: string, secret: string, entropy: number, rule: RuleSpec | undefined): Finding {
+  return {
+    fingerprint: fp,
+    ruleId,
+    ruleName: rule?.name ?? ruleId,
+    severity: rule?.severity ?? 'high',
+    secret,
+    redacted: redact(secret),
+    entropy: Math.round(entropy * 1000) / 1000,
+    occurrences: [],
+    introducedIn: [],
+    removedIn: [],
+    atTips: [],
+    status: 'present',
+  };
+}
+
 /** Groups matches from files/stdin/staged units into findings, in order of first appearance. */
 export function groupMatches(items: Array<{ match: RawMatch; prov: Provenance }>, rules: Map<string, RuleSpec>): Finding[] {
   const byKey = new Map<string, Finding>();
@@ -46,21 +64,7 @@ export function groupMatches(items: Array<{ match: RawMatch; prov: Provenance }>
     const fp = fingerprint(match.ruleId, match.secret);
     let f = byKey.get(fp);
     if (!f) {
-      const rule = rules.get(match.ruleId);
-      f = {
-        fingerprint: fp,
-        ruleId: match.ruleId,
-        ruleName: rule?.name ?? match.ruleId,
-        severity: rule?.severity ?? 'high',
-        secret: match.secret,
-        redacted: redact(match.secret),
-        entropy: Math.round(match.entropy * 1000) / 1000,
-        occurrences: [],
-        introducedIn: [],
-        removedIn: [],
-        atTips: [],
-        status: 'present',
-      };
+      f = newFinding(fp, match.ruleId, match.secret, match.entropy, rules.get(match.ruleId));
       if (Object.keys(match.groups).length) f.groups = match.groups;
       byKey.set(fp, f);
     }

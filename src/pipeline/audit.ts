@@ -11,7 +11,7 @@
 // parents' trees; it removes S when S was in a parent's tree and is not in its own. Reading (main thread) overlaps
 // with matching (worker threads); results are applied in walk order from a bounded FIFO.
 import { LeakhoundError } from '../errors/index.js';
-import { fingerprint, redact } from '../findings/index.js';
+import { fingerprint, newFinding } from '../findings/index.js';
 import {
   type GitRef,
   type ObjectStore,
@@ -431,23 +431,9 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
 
   const findings: Finding[] = [];
   for (const f of acc.values()) {
-    const rule = rules.get(f.ruleId);
     const atTips = tipsBySecret.get(f.key) ?? [];
     const status: FindingStatus = atTips.length ? 'present' : f.reachable ? 'history-only' : 'unreachable';
-    const finding: Finding = {
-      fingerprint: f.key,
-      ruleId: f.ruleId,
-      ruleName: rule?.name ?? f.ruleId,
-      severity: rule?.severity ?? 'high',
-      secret: f.secret,
-      redacted: redact(f.secret),
-      entropy: Math.round(f.entropy * 1000) / 1000,
-      occurrences: f.occurrences,
-      introducedIn: f.introducedIn,
-      removedIn: f.removedIn,
-      atTips,
-      status,
-    };
+    const finding: Finding = { ...newFinding(f.key, f.ruleId, f.secret, f.entropy, rules.get(f.ruleId)), occurrences: f.occurrences, introducedIn: f.introducedIn, removedIn: f.removedIn, atTips, status };
     if (Object.keys(f.groups).length) finding.groups = f.groups;
     findings.push(finding);
   }
