@@ -1,14 +1,24 @@
-// A small LRU map bounded by a byte budget (and optionally an entry count).
-// Owns: eviction policy for the object layer's caches (delta bases, parsed trees).
+// A cache bounded by a byte budget (and optionally an entry count), with approximately-LRU eviction.
+// Owns: eviction policy for the object layer's caches (delta bases, parsed trees, pack blocks, memos).
 // May import: nothing.
 
+interface Entry<V> {
+  value: V;
+  size: number;
+}
+
 /**
- * LRU cache bounded by the sum of caller-supplied sizes. Map iteration order is insertion order, so re-inserting on
- * hit moves an entry to the young end and the first key is always the eldest.
+ * Two generations: new and recently used entries live in `young`; when `young` reaches half the budget it becomes
+ * `old` and the previous `old` is dropped whole. A hit in `old` moves the entry back to `young`. Every operation is
+ * O(1): an exact LRU moved the entry on every hit (a Map delete and set), which cost 5–7 % of an audit.
+ * What stays cached: everything used within the last half-budget of insertions, which is what an LRU of half the
+ * size keeps, and usually much more.
  */
 export class LruCache<K, V> {
-  private readonly map = new Map<K, { value: V; size: number }>();
-  private total = 0;
+  private young = new Map<K, Entry<V>>();
+  private old = new Map<K, Entry<V>>();
+  private youngBytes = 0;
+  private oldBytes = 0;
 
   constructor(
     readonly maxBytes: number,
@@ -16,46 +26,59 @@ export class LruCache<K, V> {
   ) {}
 
   get size(): number {
-    return this.map.size;
+    return this.young.size + this.old.size;
   }
 
   get bytes(): number {
-    return this.total;
+    return this.youngBytes + this.oldBytes;
   }
 
   get(key: K): V | undefined {
-    const e = this.map.get(key);
-    if (e === undefined) return undefined;
-    this.map.delete(key);
-    this.map.set(key, e);
-    return e.value;
+    const y = this.young.get(key);
+    if (y !== undefined) return y.value;
+    const o = this.old.get(key);
+    if (o === undefined) return undefined;
+    this.old.delete(key);
+    this.oldBytes -= o.size;
+    this.insertYoung(key, o);
+    return o.value;
   }
 
   has(key: K): boolean {
-    return this.map.has(key);
+    return this.young.has(key) || this.old.has(key);
   }
 
-  /** Inserts; values larger than the whole budget are not cached at all. */
+  /** Inserts; values larger than half the budget are not cached at all. */
   set(key: K, value: V, size: number): void {
-    if (size > this.maxBytes) return;
-    const old = this.map.get(key);
-    if (old !== undefined) {
-      this.total -= old.size;
-      this.map.delete(key);
+    if (size > this.maxBytes / 2) return;
+    const y = this.young.get(key);
+    if (y !== undefined) {
+      this.youngBytes -= y.size;
+      this.young.delete(key);
     }
-    this.map.set(key, { value, size });
-    this.total += size;
-    while (this.total > this.maxBytes || this.map.size > this.maxEntries) {
-      const eldest = this.map.keys().next();
-      if (eldest.done === true) break;
-      const e = this.map.get(eldest.value);
-      this.map.delete(eldest.value);
-      if (e !== undefined) this.total -= e.size;
+    const o = this.old.get(key);
+    if (o !== undefined) {
+      this.oldBytes -= o.size;
+      this.old.delete(key);
     }
+    this.insertYoung(key, { value, size });
+  }
+
+  private insertYoung(key: K, e: Entry<V>): void {
+    if (this.youngBytes + e.size > this.maxBytes / 2 || this.young.size + 1 > this.maxEntries / 2) {
+      this.old = this.young;
+      this.oldBytes = this.youngBytes;
+      this.young = new Map();
+      this.youngBytes = 0;
+    }
+    this.young.set(key, e);
+    this.youngBytes += e.size;
   }
 
   clear(): void {
-    this.map.clear();
-    this.total = 0;
+    this.young.clear();
+    this.old.clear();
+    this.youngBytes = 0;
+    this.oldBytes = 0;
   }
 }
