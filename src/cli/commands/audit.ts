@@ -54,6 +54,14 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   o.onProgress = (p) => bar.update(p);
   const res = await runAudit(loaded, o);
   bar.done();
+  // A range (--range, --since-commit) asks what those commits add: a secret that was there before the range and is
+  // merely kept by an edited file is counted, not reported (as `ci` does for a pull request).
+  let preExisting = 0;
+  if (exclude.length) {
+    const before = res.findings.length;
+    res.findings = res.findings.filter((f) => f.introducedIn.length > 0);
+    preExisting = before - res.findings.length;
+  }
   await verify(res.findings);
   if (res.shallow)
     process.stderr.write('leakhound: warning: this is a shallow clone: history is truncated, so older secrets cannot be found. Deepen it with `git fetch --unshallow` (or `fetch-depth: 0` in GitHub Actions).\n');
@@ -73,6 +81,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
     'binary skipped': s.binary,
     'too large skipped': s.tooLarge,
   };
+  if (preExisting) stats['older secrets kept in the range (not reported)'] = preExisting;
   if (s.lfsPointers) stats['LFS pointers'] = s.lfsPointers;
   if (s.submodules) stats['submodule entries skipped'] = s.submodules;
   if (res.errors.length) stats['object errors'] = res.errors.length;
