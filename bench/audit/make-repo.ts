@@ -8,28 +8,15 @@
 //   --lines: average lines per file (file size); --touch: files edited per commit.
 // Default: 30000 commits, 1500 files, 4 files per commit, ~90 lines -> a few hundred MB of unique blob content.
 // Output: bench/.work/audit-<commits>c (gitignored). Not for committing.
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { numArg, outDir, startFastImport, xorshift } from '../lib/fast-import.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-const commits = arg('commits', 30_000);
-const files = arg('files', 1500);
-const touch = arg('touch', 4);
-const avgLines = arg('lines', 90);
-const outIdx = process.argv.indexOf('--out');
-const out = resolve(outIdx >= 0 ? (process.argv[outIdx + 1] ?? '') : join('bench', '.work', `audit-${commits}c`));
-
-let seed = 0x2545f491;
-function rnd(): number {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 0x100000000;
-}
+const commits = numArg('commits', 30_000);
+const files = numArg('files', 1500);
+const touch = numArg('touch', 4);
+const avgLines = numArg('lines', 90);
+const out = outDir(`audit-${commits}c`);
+const rnd = xorshift(0x2545f491);
 const pick = <T>(a: readonly T[]): T => a[Math.floor(rnd() * a.length)] as T;
 const ident = (): string => pick(['user', 'order', 'config', 'client', 'request', 'cache', 'token', 'session', 'item', 'buffer', 'handler', 'result']) + pick(['Id', 'Name', 'Count', 'Map', 'List', 'Key', 'Value', 'Store', '']);
 const num = (): string => String(Math.floor(rnd() * 100_000));
@@ -75,10 +62,7 @@ const PLANTED = [
 ];
 
 async function main(): Promise<void> {
-  if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
-  execFileSync('git', ['init', '-q', '-b', 'main', out], { env });
+  const fi = startFastImport(out);
   const contents: string[][] = [];
   const paths: string[] = [];
   for (let f = 0; f < files; f++) {
@@ -86,8 +70,6 @@ async function main(): Promise<void> {
     paths.push(`${pick(['src', 'lib', 'pkg', 'docs', 'services'])}/${ident().toLowerCase()}${f % 31}/${ident()}${f}.${ext}`);
     contents.push(Array.from({ length: Math.max(5, Math.floor(avgLines * (0.3 + rnd() * 1.4))) }, () => line(ext)));
   }
-  const fi = spawn('git', ['fast-import', '--quiet', '--depth=50'], { cwd: out, env, stdio: ['pipe', 'inherit', 'inherit'] });
-  const done = new Promise<void>((res, rej) => fi.on('exit', (c) => (c === 0 ? res() : rej(new Error(`fast-import exit ${c}`)))));
   let bytes = 0;
   let lastMain = 0;
   let topic: { name: string; mark: number; left: number } | null = null;
@@ -130,16 +112,14 @@ async function main(): Promise<void> {
       topic.mark = c;
       topic.left--;
     } else lastMain = c;
-    if (!fi.stdin.write(chunk + '\n')) await new Promise((r) => fi.stdin.once('drain', r));
+    await fi.write(chunk + '\n');
     if (c % 5000 === 0) {
       const tag = `tag v${c / 5000}.0\nfrom :${lastMain}\ntagger Rel <rel@example.com> ${1600000000 + c * 600} +0000\ndata 8\nrelease\n\n`;
-      fi.stdin.write(tag);
+      await fi.write(tag);
     }
   }
-  fi.stdin.end();
-  await done;
-  if (!process.argv.includes('--no-repack')) execFileSync('git', ['repack', '-q', '-a', '-d', '-f', '--depth=50', '--window=10'], { cwd: out, env, stdio: 'inherit' });
-  execFileSync('git', ['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: out, env });
+  await fi.finish({ repack: !process.argv.includes('--no-repack') });
+  execFileSync('git', ['symbolic-ref', 'HEAD', 'refs/heads/main'], { cwd: out, env: fi.env });
   console.log(`${out}: ${commits} commits, ${(bytes / 1e6).toFixed(0)} MB of blob content written`);
 }
 main().catch((e: unknown) => {

@@ -2,27 +2,14 @@
 // in seconds), then repacks it with deep delta chains like a real, gc'd repository.
 // Usage: npx tsx bench/git/make-repo.ts [--commits N] [--files N] [--touch N] [--out DIR]
 // Default output: bench/.work/gen-<commits>c (gitignored). Deterministic (seeded PRNG, fixed dates).
-import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { numArg, outDir, startFastImport, xorshift } from '../lib/fast-import.js';
 
-function arg(name: string, def: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? Number(process.argv[i + 1]) : def;
-}
-const commits = arg('commits', 5000);
-const files = arg('files', 600);
-const touch = arg('touch', 4);
-const outIdx = process.argv.indexOf('--out');
-const out = resolve(outIdx >= 0 ? (process.argv[outIdx + 1] ?? '') : join('bench', '.work', `gen-${commits}c`));
-
-let seed = 0x9e3779b9;
-function rnd(): number {
-  seed ^= seed << 13;
-  seed ^= seed >>> 17;
-  seed ^= seed << 5;
-  return (seed >>> 0) / 0x100000000;
-}
+const commits = numArg('commits', 5000);
+const files = numArg('files', 600);
+const touch = numArg('touch', 4);
+const out = outDir(`gen-${commits}c`);
+const rnd = xorshift(0x9e3779b9);
 const words = 'alpha beta gamma delta token key value config server client request response error handler user password host port url path'.split(' ');
 function line(): string {
   const n = 4 + Math.floor(rnd() * 10);
@@ -32,19 +19,13 @@ function line(): string {
 }
 
 async function main(): Promise<void> {
-  if (existsSync(out)) rmSync(out, { recursive: true, force: true });
-  mkdirSync(out, { recursive: true });
-  const env = { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' };
-  execFileSync('git', ['init', '-q', '-b', 'main', out], { env });
+  const fi = startFastImport(out);
   const contents: string[][] = [];
   const paths: string[] = [];
   for (let f = 0; f < files; f++) {
     paths.push(`src/mod${f % 23}/sub${f % 7}/file${f}.txt`);
     contents.push(Array.from({ length: 60 + Math.floor(rnd() * 200) }, line));
   }
-  const fi = spawn('git', ['fast-import', '--quiet', '--depth=50'], { cwd: out, env, stdio: ['pipe', 'inherit', 'inherit'] });
-  const done = new Promise<void>((res, rej) => fi.on('exit', (c) => (c === 0 ? res() : rej(new Error(`fast-import exit ${c}`)))));
-  const w = (s: string): boolean => fi.stdin.write(s);
   let bytes = 0;
   for (let c = 1; c <= commits; c++) {
     const branch = c % 97 === 0 ? `refs/heads/topic${c}` : 'refs/heads/main';
@@ -64,12 +45,10 @@ async function main(): Promise<void> {
       chunk += `M 100644 inline ${paths[f]}\ndata ${Buffer.byteLength(data)}\n${data}\n`;
     }
     if (c % 97 !== 0) lastMain = c;
-    if (!w(chunk + '\n')) await new Promise((r) => fi.stdin.once('drain', r));
+    await fi.write(chunk + '\n');
   }
-  fi.stdin.end();
-  await done;
-  execFileSync('git', ['repack', '-q', '-a', '-d', '-f', '--depth=50', '--window=10'], { cwd: out, env, stdio: 'inherit' });
-  execFileSync('git', ['checkout', '-q', 'main'], { cwd: out, env });
+  await fi.finish({ repack: true });
+  execFileSync('git', ['checkout', '-q', 'main'], { cwd: out, env: fi.env });
   console.log(`${out}: ${commits} commits, ${(bytes / 1e6).toFixed(0)} MB of blob content written`);
 }
 let lastMain = 1;
