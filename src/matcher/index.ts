@@ -473,10 +473,9 @@ export class Matcher {
     const needLine = regexes || this.inlineAllow;
     const line = needLine ? ctx.lineText(ss, se, text) : '';
     if (regexes) {
-      for (const a of [...rule.allowRegexes, ...this.globalRegexes]) {
-        const target = a.target === 'secret' ? secret : a.target === 'match' ? match : line;
-        if (a.test(target)) return false;
-      }
+      const pick = (a: AllowRegex): string => (a.target === 'secret' ? secret : a.target === 'match' ? match : line);
+      for (const a of rule.allowRegexes) if (a.test(pick(a))) return false;
+      for (const a of this.globalRegexes) if (a.test(pick(a))) return false;
     }
     if (this.inlineAllow) {
       for (const mk of INLINE_ALLOW_MARKERS) if (line.includes(mk)) return false;

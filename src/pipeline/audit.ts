@@ -22,6 +22,7 @@ import {
   listRefs,
   openRepository,
   parseCommit,
+  peel,
   resolveRef,
   walkHistory,
   walkUnreachable,
@@ -451,21 +452,13 @@ function hashPath(p: string): number {
   return h >>> 0;
 }
 
+/** What a ref ends at after its annotated tags (the git layer's peel); an unreadable chain keeps the ref's own oid. */
 function peelToCommit(store: ObjectStore, oid: string): string {
-  let cur = oid;
-  for (let i = 0; i < 10; i++) {
-    try {
-      const h = store.readHeader(cur);
-      if (h.type !== 'tag') return cur;
-      const data = store.readAs(cur, 'tag').toString('latin1');
-      const m = /^object ([0-9a-f]{40})/m.exec(data);
-      if (!m) return cur;
-      cur = m[1]!;
-    } catch {
-      return cur;
-    }
+  try {
+    return peel(store, oid).oid;
+  } catch {
+    return oid;
   }
-  return cur;
 }
 
 /** The index and untracked-files commits of a stash entry (its parents after the first). */
