@@ -18,11 +18,64 @@ export interface IndexEntry {
   intentToAdd: boolean;
 }
 
+/** A valid cache-tree node: the tree the index holds under a directory, and how many index entries it covers. */
+export interface CacheTreeNode {
+  oid: string;
+  entries: number;
+}
+
+/**
+ * The index as columns over the file's bytes, not one object per entry: the pre-commit hook reads it on every commit
+ * and a 100k-entry index must cost milliseconds. Paths are latin1-held (one char per byte), so string comparison is
+ * git's byte order, the order of the entries and of a recursive tree walk; `entry(i)` decodes one entry fully.
+ */
 export interface GitIndex {
   version: number;
-  entries: IndexEntry[];
-  /** Cache-tree: directory ('' = root) -> tree oid, for directories whose cached tree is valid. */
-  cacheTree: Map<string, string>;
+  count: number;
+  /** Paths, latin1-held, decoded on first use by `pathAt` (v4 indexes: all at parse time). */
+  paths: Array<string | undefined>;
+  /** Where each path's bytes are in `buf` (v2/v3). */
+  pathStart: Int32Array;
+  pathEnd: Int32Array;
+  /** Numeric modes (0o100644, 0o120000, 0o160000, 0o40000 for a sparse-index directory). */
+  modes: Uint32Array;
+  /** Merge stage 0..3. */
+  stages: Uint8Array;
+  /** 1 for `git add -N` (intent-to-add) entries. */
+  intentToAdd: Uint8Array;
+  /** Offset of each entry's 20-byte object id in `buf`. */
+  oidAt: Int32Array;
+  buf: Buffer;
+  /** Cache-tree: directory (latin1-held, '' = root) -> its valid node; invalidated directories are absent. */
+  cacheTree: Map<string, CacheTreeNode>;
+}
+
+/** Octal mode text as trees write it. */
+export function modeText(mode: number): string {
+  return (mode >>> 12 === 0o04 ? 0o40000 : mode & 0o177777).toString(8);
+}
+
+/** Entry i's path, latin1-held (one char per byte: comparisons are git's byte order). */
+export function pathAt(ix: GitIndex, i: number): string {
+  return (ix.paths[i] ??= ix.buf.toString('latin1', ix.pathStart[i], ix.pathEnd[i]));
+}
+
+/** One entry, decoded (path as UTF-8 text, object id as hex). */
+export function indexEntry(ix: GitIndex, i: number): IndexEntry {
+  const o = ix.oidAt[i]!;
+  return {
+    path: latin1ToText(pathAt(ix, i)),
+    mode: modeText(ix.modes[i]!),
+    oid: ix.buf.toString('hex', o, o + 20),
+    stage: ix.stages[i]!,
+    intentToAdd: ix.intentToAdd[i] === 1,
+  };
+}
+
+/** UTF-8 text of a latin1-held path (ASCII paths are returned as they are). */
+export function latin1ToText(latin1: string): string {
+  for (let i = 0; i < latin1.length; i++) if (latin1.charCodeAt(i) > 0x7f) return Buffer.from(latin1, 'latin1').toString('utf8');
+  return latin1;
 }
 
 function corrupt(file: string, why: string): LeakhoundError {
@@ -35,37 +88,58 @@ export function readIndexFile(file: string): GitIndex {
   try {
     buf = readFileSync(file);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { version: 2, entries: [], cacheTree: new Map() };
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY();
     throw corrupt(file, (e as NodeJS.ErrnoException).code ?? String(e));
   }
   return parseIndex(buf, file);
 }
 
-const MODES = new Map<number, string>();
+const EMPTY = (): GitIndex => ({
+  version: 2,
+  count: 0,
+  paths: [],
+  pathStart: new Int32Array(0),
+  pathEnd: new Int32Array(0),
+  modes: new Uint32Array(0),
+  stages: new Uint8Array(0),
+  intentToAdd: new Uint8Array(0),
+  oidAt: new Int32Array(0),
+  buf: Buffer.alloc(0),
+  cacheTree: new Map(),
+});
 
 export function parseIndex(buf: Buffer, file = '<index>'): GitIndex {
   if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'DIRC') throw corrupt(file, 'not an index file (no DIRC signature)');
   const version = buf.readUInt32BE(4);
   if (version < 2 || version > 4) throw corrupt(file, `unsupported index version ${version}`);
   const count = buf.readUInt32BE(8);
-  const entries: IndexEntry[] = [];
-  let off = 12;
-  let prev: Buffer = Buffer.alloc(0);
   const end = buf.length - 20; // trailing checksum
+  // An entry takes at least 62 bytes (v4: 63): a count beyond that is a corrupt header, not an allocation to make.
+  if (count > (end - 12) / 62 + 1) throw corrupt(file, `header claims ${count} entries, more than the file can hold`);
+  // Paths stay bytes until asked for: behind a valid cache-tree most entries are skipped without ever being read.
+  const paths = new Array<string | undefined>(count);
+  const pathStart = new Int32Array(count);
+  const pathEnd = new Int32Array(count);
+  const modes = new Uint32Array(count);
+  const stages = new Uint8Array(count);
+  const ita = new Uint8Array(count);
+  const oidAt = new Int32Array(count);
+  let off = 12;
+  let prev = '';
   for (let i = 0; i < count; i++) {
     const start = off;
     if (off + 62 > end) throw corrupt(file, 'truncated entry');
-    const modeNum = buf.readUInt32BE(off + 24);
-    const oid = buf.toString('hex', off + 40, off + 60);
-    const flags = buf.readUInt16BE(off + 60);
+    // Plain byte arithmetic: Buffer#readUInt*BE run as interpreted library code on a cold start, 20k times.
+    modes[i] = ((buf[off + 24]! << 24) | (buf[off + 25]! << 16) | (buf[off + 26]! << 8) | buf[off + 27]!) >>> 0;
+    oidAt[i] = off + 40;
+    const flags = (buf[off + 60]! << 8) | buf[off + 61]!;
+    stages[i] = (flags >> 12) & 3;
     off += 62;
-    let ext = 0;
     if (flags & 0x4000) {
       if (version < 3) throw corrupt(file, 'extended flags in a version 2 index');
-      ext = buf.readUInt16BE(off);
+      if ((buf[off]! & 0x20) !== 0) ita[i] = 1;
       off += 2;
     }
-    let path: string;
     if (version === 4) {
       // Prefix compression: strip N bytes from the previous name, then a NUL-terminated suffix.
       let c = buf[off++]!;
@@ -75,28 +149,22 @@ export function parseIndex(buf: Buffer, file = '<index>'): GitIndex {
         strip = ((strip + 1) << 7) | (c & 127);
       }
       const nul = buf.indexOf(0, off);
-      if (nul < 0 || nul > end) throw corrupt(file, 'unterminated path');
-      const name = Buffer.concat([prev.subarray(0, prev.length - strip), buf.subarray(off, nul)]);
-      prev = name;
-      path = name.toString('utf8');
+      if (nul < 0 || nul > end || strip > prev.length) throw corrupt(file, 'unterminated path');
+      prev = prev.slice(0, prev.length - strip) + buf.toString('latin1', off, nul);
+      paths[i] = prev;
       off = nul + 1;
     } else {
-      // A byte loop: Buffer#indexOf costs microseconds per call, which adds up over 100k entries.
-      let nul = off;
-      while (nul < end && buf[nul] !== 0) nul++;
-      if (nul >= end) throw corrupt(file, 'unterminated path');
-      // Decode straight from the index buffer: no per-entry Buffer objects (an index can hold 100k entries).
-      path = buf.toString('utf8', off, nul);
+      // The name length is in the flags (12 bits; 0xFFF means "longer: look for the NUL").
+      let nul = off + (flags & 0xfff);
+      if ((flags & 0xfff) === 0xfff) while (nul < end && buf[nul] !== 0) nul++;
+      if (nul >= end || buf[nul] !== 0) throw corrupt(file, 'unterminated path');
+      pathStart[i] = off;
+      pathEnd[i] = nul;
       // Entries are padded with 1..8 NULs to a multiple of 8 bytes.
-      const len = nul - start;
-      off = start + ((len + 8) & ~7);
+      off = start + ((nul - start + 8) & ~7);
     }
-    const type = modeNum >>> 12;
-    let mode = MODES.get(modeNum);
-    if (mode === undefined) MODES.set(modeNum, (mode = type === 0o04 ? '40000' : (modeNum & 0o177777).toString(8)));
-    entries.push({ path, mode, oid, stage: (flags >> 12) & 3, intentToAdd: (ext & 0x2000) !== 0 });
   }
-  const cacheTree = new Map<string, string>();
+  const cacheTree = new Map<string, CacheTreeNode>();
   while (off + 8 <= end) {
     const sig = buf.toString('latin1', off, off + 4);
     const size = buf.readUInt32BE(off + 4);
@@ -106,15 +174,15 @@ export function parseIndex(buf: Buffer, file = '<index>'): GitIndex {
     else if (sig === 'link')
       throw corrupt(file, 'split index (core.splitIndex) is not supported; run `git update-index --no-split-index`');
   }
-  return { version, entries, cacheTree };
+  return { version, count, paths, pathStart, pathEnd, modes, stages, intentToAdd: ita, oidAt, buf, cacheTree };
 }
 
-function parseCacheTree(body: Buffer, out: Map<string, string>): void {
+function parseCacheTree(body: Buffer, out: Map<string, CacheTreeNode>): void {
   let off = 0;
   const walk = (prefix: string): void => {
     const nul = body.indexOf(0, off);
     if (nul < 0) throw new Error('bad TREE extension');
-    const name = body.toString('utf8', off, nul);
+    const name = body.toString('latin1', off, nul);
     off = nul + 1;
     const nl = body.indexOf(10, off);
     const [countText, subText] = body.toString('latin1', off, nl).split(' ');
@@ -122,7 +190,7 @@ function parseCacheTree(body: Buffer, out: Map<string, string>): void {
     const entryCount = Number(countText);
     const path = prefix === '' ? name : name === '' ? prefix : `${prefix}/${name}`;
     if (entryCount >= 0) {
-      out.set(path, body.toString('hex', off, off + 20));
+      out.set(path, { oid: body.toString('hex', off, off + 20), entries: entryCount });
       off += 20;
     }
     for (let i = 0, n = Number(subText); i < n; i++) walk(path);

@@ -6,12 +6,13 @@
 // Owns: staged change discovery. May import: sources/git, ./index-file, errors, node:fs, node:path. Never the matcher.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type GitRepository, type ObjectStore, type TreeEntry, discoverRepository, parseCommit, parseTree } from '../git/index.js';
+import { type GitRepository, type ObjectStore, type TreeChange, type TreeEntry, TreeCache, diffTrees, discoverRepository, parseCommit, parseTree } from '../git/index.js';
+import { objectCorrupt } from '../git/errors.js';
 import { ObjectStore as Store } from '../git/object-store.js';
-import { type GitIndex, readIndexFile } from './index-file.js';
+import { type GitIndex, indexEntry, latin1ToText, modeText, pathAt, readIndexFile } from './index-file.js';
 
-export { parseIndex, readIndexFile } from './index-file.js';
-export type { GitIndex, IndexEntry } from './index-file.js';
+export { indexEntry, parseIndex, pathAt, readIndexFile } from './index-file.js';
+export type { CacheTreeNode, GitIndex, IndexEntry } from './index-file.js';
 
 const MODE_TREE = '40000';
 const MODE_GITLINK = '160000';
@@ -122,30 +123,128 @@ export function lookupPath(store: ObjectStore, root: string, path: string): { oi
   return null;
 }
 
-/** HEAD's blobs, except under directories whose cache-tree oid says the index holds exactly HEAD's tree there. */
-function headEntries(store: ObjectStore, root: string, index: GitIndex): { files: Map<string, { oid: string; mode: string }>; same: Set<string> } {
-  const files = new Map<string, { oid: string; mode: string }>();
-  const same = new Set<string>();
-  const walk = (dir: string, tree: string): void => {
-    if (index.cacheTree.get(dir) === tree) {
-      same.add(dir);
-      return;
-    }
-    for (const e of readTree(store, tree)) {
-      const p = dir === '' ? e.name : `${dir}/${e.name}`;
-      if (e.mode === MODE_TREE) walk(p, e.oid);
-      else files.set(p, { oid: e.oid, mode: e.mode });
-    }
-  };
-  walk('', root);
-  return { files, same };
-}
+/**
+ * The staged change as one merge walk of HEAD's tree against the index (both in git's byte order of paths), like
+ * git's own `diff-index --cached`: a directory whose cache-tree node names HEAD's tree is skipped with all the index
+ * entries it covers, so a commit touching a few files reads only the trees along their paths; without a valid
+ * cache-tree every tree is read once and each entry costs one string and one 20-byte comparison, no objects.
+ */
+class StagedWalk {
+  readonly changes: StagedChange[] = [];
+  readonly conflicted: string[] = [];
+  private k = 0;
 
-function underSame(path: string, same: Set<string>): boolean {
-  if (same.size === 0) return false;
-  if (same.has('')) return true;
-  for (let i = path.indexOf('/'); i !== -1; i = path.indexOf('/', i + 1)) if (same.has(path.slice(0, i))) return true;
-  return false;
+  constructor(
+    private readonly store: ObjectStore,
+    private readonly ix: GitIndex,
+  ) {}
+
+  run(root: string | null): void {
+    const whole = this.ix.cacheTree.get('');
+    // Nothing staged at all: the index's root tree is HEAD's.
+    if (root !== null && whole?.oid === root && whole.entries === this.ix.count) return;
+    if (root !== null) this.dir('', root);
+    this.rest('');
+  }
+
+  /** Index entries from the cursor that sort before `key` (and are under `prefix`): staged but not in HEAD. */
+  private added(key: string): void {
+    const { ix } = this;
+    while (this.k < ix.count && pathAt(ix, this.k) < key) this.indexOnly(this.k++);
+  }
+
+  /** Index entries left under `prefix` once its tree is exhausted. */
+  private rest(prefix: string): void {
+    const { ix } = this;
+    while (this.k < ix.count && pathAt(ix, this.k).startsWith(prefix)) this.indexOnly(this.k++);
+  }
+
+  private indexOnly(i: number): void {
+    const { ix } = this;
+    if (ix.stages[i] !== 0) return this.conflict(i);
+    if (ix.intentToAdd[i] === 1) return;
+    const e = indexEntry(ix, i);
+    // A sparse-index directory that HEAD does not have: everything in its tree is added.
+    if (e.mode === MODE_TREE) return this.subtree(pathAt(ix, i), null, e.oid);
+    this.changes.push({ path: e.path, oldOid: null, newOid: e.oid, oldMode: null, newMode: e.mode });
+  }
+
+  private conflict(i: number): void {
+    const p = latin1ToText(pathAt(this.ix, i));
+    if (this.conflicted[this.conflicted.length - 1] !== p) this.conflicted.push(p);
+  }
+
+  /** A HEAD subtree diffed against another tree (a sparse-index directory), through the history walker's differ. */
+  private subtree(prefix: string, oldTree: string | null, newTree: string | null): void {
+    const out: TreeChange[] = [];
+    diffTrees(new TreeCache(this.store), oldTree, newTree, out, { prefix });
+    for (const c of out) this.changes.push({ path: c.path, oldOid: c.oldOid, newOid: c.newOid, oldMode: c.oldMode, newMode: c.newMode });
+  }
+
+  private dir(prefix: string, tree: string): void {
+    const { ix } = this;
+    const data = this.store.readAs(tree, 'tree');
+    const n = data.length;
+    let pos = 0;
+    while (pos < n) {
+      let mode = 0;
+      let c = data[pos++]!;
+      while (c !== 0x20) {
+        if (c < 0x30 || c > 0x37 || pos >= n) throw objectCorrupt(tree, 'bad tree entry mode');
+        mode = mode * 8 + (c - 0x30);
+        c = data[pos++]!;
+      }
+      const nul = data.indexOf(0, pos);
+      if (nul < 0 || nul + 21 > n) throw objectCorrupt(tree, 'tree entry truncated');
+      const name = prefix + data.toString('latin1', pos, nul);
+      const oidAt = nul + 1;
+      pos = nul + 21;
+      if (mode === 0o40000) {
+        const key = `${name}/`;
+        this.added(key);
+        const k = this.k;
+        const ct = ix.cacheTree.get(name);
+        if (ct !== undefined && data.toString('hex', oidAt, oidAt + 20) === ct.oid) {
+          // The index holds exactly HEAD's tree here: skip the entries it covers (if they really are under it).
+          const last = k + ct.entries - 1;
+          if (ct.entries === 0 || (last < ix.count && pathAt(ix, k).startsWith(key) && pathAt(ix, last).startsWith(key))) {
+            this.k += ct.entries;
+            continue;
+          }
+        }
+        if (k < ix.count && pathAt(ix, k) === key && ix.modes[k]! >>> 12 === 0o04) {
+          // A sparse-index directory entry for this directory.
+          this.k++;
+          if (ix.buf.compare(data, oidAt, oidAt + 20, ix.oidAt[k]!, ix.oidAt[k]! + 20) !== 0) {
+            this.subtree(key, data.toString('hex', oidAt, oidAt + 20), indexEntry(ix, k).oid);
+          }
+          continue;
+        }
+        this.dir(key, data.toString('hex', oidAt, oidAt + 20));
+        this.rest(key);
+        continue;
+      }
+      this.added(name);
+      const k = this.k;
+      if (k < ix.count && pathAt(ix, k) === name) {
+        if (ix.stages[k] !== 0) {
+          // Unresolved conflict: git refuses the commit; the path is neither added nor deleted.
+          while (this.k < ix.count && pathAt(ix, this.k) === name) this.conflict(this.k++);
+          continue;
+        }
+        this.k++;
+        if (ix.intentToAdd[k] === 1) continue;
+        const io = ix.oidAt[k]!;
+        if (ix.modes[k] !== mode || ix.buf.compare(data, oidAt, oidAt + 20, io, io + 20) !== 0) {
+          const e = indexEntry(ix, k);
+          this.changes.push({ path: e.path, oldOid: data.toString('hex', oidAt, oidAt + 20), newOid: e.oid, oldMode: modeText(mode), newMode: e.mode });
+        }
+        continue;
+      }
+      // In HEAD, not in the index: deleted by the commit.
+      this.changes.push({ path: latin1ToText(name), oldOid: data.toString('hex', oidAt, oidAt + 20), newOid: null, oldMode: modeText(mode), newMode: null });
+    }
+  }
 }
 
 /** Opens the repository around `cwd` and lists what the commit being made would change. */
@@ -155,34 +254,11 @@ export function readStaged(o: StagedOptions): StagedState {
   const indexFile = indexPath(repo, o);
   const index = readIndexFile(indexFile);
   const head = readHead(repo);
-  const changes: StagedChange[] = [];
-  const conflicted: string[] = [];
-  const tree = head === null ? null : headEntries(store, commitTree(store, head), index);
-  // Paths present in the index (any stage): a HEAD file missing from this set is deleted by the commit.
-  const inIndex = new Set<string>();
-  for (const e of index.entries) {
-    if (e.stage !== 0) {
-      if (!conflicted.includes(e.path)) conflicted.push(e.path);
-      inIndex.add(e.path);
-      continue;
-    }
-    if (e.intentToAdd || e.mode === MODE_TREE) {
-      inIndex.add(e.path);
-      continue;
-    }
-    if (tree === null) {
-      changes.push({ path: e.path, oldOid: null, newOid: e.oid, oldMode: null, newMode: e.mode });
-      continue;
-    }
-    const h = tree.files.get(e.path);
-    if (h) {
-      inIndex.add(e.path);
-      if (h.oid !== e.oid || h.mode !== e.mode) changes.push({ path: e.path, oldOid: h.oid, newOid: e.oid, oldMode: h.mode, newMode: e.mode });
-    } else if (!underSame(e.path, tree.same)) changes.push({ path: e.path, oldOid: null, newOid: e.oid, oldMode: null, newMode: e.mode });
-  }
-  if (tree) for (const [path, h] of tree.files) if (!inIndex.has(path)) changes.push({ path, oldOid: h.oid, newOid: null, oldMode: h.mode, newMode: null });
+  const walk = new StagedWalk(store, index);
+  walk.run(head === null ? null : commitTree(store, head));
+  const changes = walk.changes;
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { repo, store, indexFile, head, mergeHeads: readMergeHeads(repo), changes, conflicted };
+  return { repo, store, indexFile, head, mergeHeads: readMergeHeads(repo), changes, conflicted: walk.conflicted };
 }
 
 /** Whether a mode holds scannable file content (regular files; not symlinks, submodules or directories). */
