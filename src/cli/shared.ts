@@ -3,7 +3,7 @@
 // May import: everything below cli.
 import { writeFileSync, renameSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { LeakhoundError, isLeakhoundError } from '../errors/index.js';
 import { type LoadedRules, loadRules, parseSize } from '../rules/load.js';
 import type { ReportOptions } from '../report/common.js';
@@ -31,21 +31,32 @@ export const EXIT = {
 
 export const EXIT_CODES_HELP = 'Exit codes: 0 no leaks found, 1 leaks found, 2 usage or input error.';
 
+/** Options every rule-loading command takes. Plain data: yargs gets them through `.options()`, and the pre-commit
+ * fast path (fast-args.ts) parses the same declarations without loading yargs. */
+export const RULE_OPTIONS = {
+  config: { alias: 'c', type: 'string', describe: 'Config file (default: .leakhound.toml in the repository or current directory, or $LEAKHOUND_CONFIG)' },
+  rules: { type: 'string', array: true, describe: 'Extra rule files (YAML, the patterns/ format)' },
+  'disable-rule': { type: 'string', array: true, describe: 'Disable rules by id or id prefix (e.g. generic)' },
+  'enable-rule': { type: 'string', array: true, describe: 'Run only these rules (ids or id prefixes)' },
+  // Declared as `default-rules` so that yargs' negation `--no-default-rules` is a known option under .strict().
+  'default-rules': { type: 'boolean', describe: 'Load the built-in rules (--no-default-rules: only the rules given with --rules or the config)' },
+} as const satisfies Record<string, Options>;
+
+export function outputOptionSpec<F extends string>(formats: readonly F[]) {
+  return {
+    format: { alias: 'f', choices: formats, default: 'text', describe: 'Report format' },
+    output: { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' },
+    redact: { type: 'boolean', default: true, describe: 'Redact secrets in every output (--no-redact prints them)' },
+    color: { type: 'boolean', describe: 'Colour the text report (default: when stdout is a terminal)' },
+  } as const satisfies Record<string, Options>;
+}
+
 export function ruleOptions<T>(y: Argv<T>) {
-  return y
-    .option('config', { alias: 'c', type: 'string', describe: 'Config file (default: .leakhound.toml in the repository or current directory, or $LEAKHOUND_CONFIG)' })
-    .option('rules', { type: 'string', array: true, describe: 'Extra rule files (YAML, the patterns/ format)' })
-    .option('disable-rule', { type: 'string', array: true, describe: 'Disable rules by id or id prefix (e.g. generic)' })
-    .option('enable-rule', { type: 'string', array: true, describe: 'Run only these rules (ids or id prefixes)' })
-    .option('no-default-rules', { type: 'boolean', describe: 'Do not load the built-in rules' });
+  return y.options(RULE_OPTIONS);
 }
 
 export function outputOptions<T>(y: Argv<T>, formats: readonly string[]) {
-  return y
-    .option('format', { alias: 'f', choices: formats, default: 'text', describe: 'Report format' })
-    .option('output', { alias: 'o', type: 'string', describe: 'Write the report to FILE instead of stdout' })
-    .option('redact', { type: 'boolean', default: true, describe: 'Redact secrets in every output (--no-redact prints them)' })
-    .option('color', { type: 'boolean', describe: 'Colour the text report (default: when stdout is a terminal)' });
+  return y.options(outputOptionSpec(formats));
 }
 
 export function loadRulesFromArgs(argv: Record<string, unknown>, root: string): LoadedRules {

@@ -98,6 +98,20 @@ describe('leakhound scan', () => {
     const dir2 = tree({ '.leakhound.toml': '[allowlist]\npaths = ["fixtures/**"]\n', 'fixtures/a.js': TOKENS.ghp });
     expect(runCli(['scan', '.'], { cwd: dir2 }).code).toBe(0);
   });
+
+  it('--no-default-rules runs only the rules given (yargs .strict() once rejected it as unknown)', () => {
+    const dir = tree({
+      'a.js': TOKENS.ghp,
+      'mine.yaml': 'provider: acme\nrules:\n  - id: acme.key\n    name: Acme key\n    pattern: acme_[0-9a-f]{16}\n    keywords: [acme_]\n    severity: high\n    remediation: Revoke it in the Acme console.\n    examples: ["acme_0123456789abcdef"]\n',
+      'b.js': 'k = "acme_89abcdef01234567"\n',
+    });
+    const r = runCli(['scan', '.', '--no-default-rules', '--rules', 'mine.yaml', '--format', 'json'], { cwd: dir });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(1);
+    // The GitHub token in a.js is not reported: only acme.key ran (on b.js and on its own example in mine.yaml).
+    expect([...new Set((JSON.parse(r.stdout) as { findings: Array<{ ruleId: string }> }).findings.map((f) => f.ruleId))]).toEqual(['acme.key']);
+    expect(runCli(['protect', '--no-default-rules', 'a.js'], { cwd: dir }).code).toBe(0);
+  });
 });
 
 describe('leakhound rules', () => {
