@@ -1,18 +1,34 @@
 #!/usr/bin/env node
 // The leakhound command line. The only module that calls process.exit.
 import { readFileSync } from 'node:fs';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { PACKAGE_ROOT } from '../rules/load.js';
 import { COMMANDS, type CommandModule } from './commands/index.js';
+import { parseSimple } from './fast-args.js';
 import { EXIT, EXIT_CODES_HELP, STDIN_ARG, printError } from './shared.js';
 
-const version = (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;
+/**
+ * `leakhound protect` as git hooks and the pre-commit framework run it, parsed without yargs (see fast-args.ts);
+ * undefined when the arguments need the full parser.
+ */
+async function fastProtect(args: string[]): Promise<number | undefined> {
+  if (args[0] !== 'protect') return undefined;
+  const protect = await import('./commands/protect.js');
+  const argv = parseSimple(args.slice(1), protect.options, protect.positional);
+  return argv === null ? undefined : protect.handler(argv);
+}
 
 async function main(): Promise<number> {
   let code: number = EXIT.CLEAN;
   // yargs drops a bare '-' argument: carry it through as a sentinel that commands map back.
-  const args = hideBin(process.argv).map((a) => (a === '-' ? STDIN_ARG : a));
+  const args = process.argv.slice(2).map((a) => (a === '-' ? STDIN_ARG : a));
+  try {
+    const fast = await fastProtect(args);
+    if (fast !== undefined) return fast;
+  } catch (e) {
+    return printError(e);
+  }
+  const { default: yargs } = await import('yargs');
+  const version = (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;
   let y = yargs(args)
     .scriptName('leakhound')
     .usage('$0 <command> [options]\n\nFinds secrets committed to git: pre-commit hook, full-history audit, CI job, baseline ledger.')
@@ -39,6 +55,9 @@ async function main(): Promise<number> {
       y = y.command(run.command, run.describe, run.builder);
     } else y = y.command(c.command, c.describe);
   }
+  // yargs renders and caches the command's whole help text after every command it runs (for failures of async
+  // handlers, which ours never hand back to it): 20-30 ms of cliui work per run, skipped.
+  (y as unknown as { getInternalMethods(): { getUsageInstance(): { cacheHelpMessage(): void } } }).getInternalMethods().getUsageInstance().cacheHelpMessage = () => undefined;
   try {
     const argv = (await y.parseAsync()) as Record<string, unknown> & { _: Array<string | number> };
     if (run && argv._[0] === wanted) code = await run.handler(argv);

@@ -3,20 +3,30 @@
 // commit, and every command module is loaded by the registry whatever command runs.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import type { Finding } from '../../types/index.js';
-import { EXIT, colorFor, emit, loadRulesFromArgs, outputOptions, render, ruleOptions, sizeArg } from '../shared.js';
+import { EXIT, RULE_OPTIONS, colorFor, emit, loadRulesFromArgs, outputOptionSpec, render, sizeArg } from '../shared.js';
 
 export const command = 'protect [files..]';
 export const describe = 'Pre-commit check: block a commit that adds secrets (staged changes, or the files named)';
 
+/** The options, as data: yargs takes them, and the hook's fast path (../fast-args.ts) parses them without yargs. */
+export const options = {
+  ...RULE_OPTIONS,
+  ...outputOptionSpec(['text', 'json', 'jsonl']),
+  baseline: { alias: 'b', type: 'string', describe: 'Baseline file; known findings do not block (default: .leakhound-baseline.json at the repository root, if present)' },
+  'inline-allow': { type: 'boolean', default: true, describe: 'Honour inline allow comments (# leakhound:allow, gitleaks:allow, pragma: allowlist secret)' },
+  'max-file-size': { type: 'string', describe: 'Skip files larger than this (e.g. 10MB)' },
+  verbose: { alias: 'v', type: 'boolean', default: false, describe: 'Also report when nothing was found' },
+} as const satisfies Record<string, Options>;
+
+/** The positional argument (`files..`). */
+export const positional = 'files';
+
 export function builder(y: Argv) {
-  return outputOptions(ruleOptions(y), ['text', 'json', 'jsonl'])
-    .positional('files', { type: 'string', array: true, describe: 'Files to scan (as pre-commit / lint-staged pass them); none: the staged changes' })
-    .option('baseline', { alias: 'b', type: 'string', describe: 'Baseline file; known findings do not block (default: .leakhound-baseline.json at the repository root, if present)' })
-    .option('inline-allow', { type: 'boolean', default: true, describe: 'Honour inline allow comments (# leakhound:allow, gitleaks:allow, pragma: allowlist secret)' })
-    .option('max-file-size', { type: 'string', describe: 'Skip files larger than this (e.g. 10MB)' })
-    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'Also report when nothing was found' })
+  return y
+    .options(options)
+    .positional(positional, { type: 'string', array: true, describe: 'Files to scan (as pre-commit / lint-staged pass them); none: the staged changes' })
     .example('$0 protect', 'Scan what `git commit` is about to record (run from a pre-commit hook)')
     .example('$0 hook install', 'Install it as the pre-commit hook')
     .epilog('Exit codes: 0 nothing new, 1 the commit adds secrets (blocks it), 2 usage or input error. Never uses the network.');

@@ -1,0 +1,74 @@
+// The pre-commit fast path's argument parser (src/cli/fast-args.ts) against yargs itself: for random argument
+// vectors built from protect's options (valid, invalid, aliases, negations, unknown options, help), whatever the fast
+// parser accepts must give exactly the argv yargs gives for every key the handler reads; anything it declines falls
+// back to yargs, so declining is always safe.
+import fc from 'fast-check';
+import yargs from 'yargs';
+import { describe, expect, it } from 'vitest';
+import * as protect from '../../src/cli/commands/protect.js';
+import { parseSimple } from '../../src/cli/fast-args.js';
+
+const KEYS = ['files', 'baseline', 'format', 'output', 'redact', 'color', 'verbose', 'inlineAllow', 'maxFileSize', 'config', 'defaultRules', 'rules', 'disableRule', 'enableRule'];
+
+async function viaYargs(args: string[]): Promise<Record<string, unknown> | null> {
+  try {
+    return (await yargs(['protect', ...args])
+      .command(protect.command, protect.describe, protect.builder)
+      .strict()
+      .help()
+      .version(false)
+      .exitProcess(false)
+      .fail((msg, err) => {
+        throw err ?? new Error(msg);
+      })
+      .parseAsync()) as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+}
+
+const pick = (a: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(KEYS.map((k) => [k, a[k]]));
+
+const TOKENS = [
+  '--baseline', 'b.json', '-b', '--baseline=x.json', '--format', 'json', 'jsonl', 'xml', '-f', '--format=text', '--no-redact', '--redact',
+  '--verbose', '-v', '--no-color', '--color', '--inline-allow', '--no-inline-allow', '--max-file-size', '10MB', '--output', 'out.txt', '-o',
+  'a.txt', 'dir/b.ts', '--config', 'c.toml', '-c', '--no-default-rules', '--unknown', '-vb', '--', 'true', 'false', '--help', '--rules',
+  'r.yaml', '--disable-rule', 'generic', '-', '--no-verbose', '--no-such', '-x', '--max-file-size=1KB', 'x=y.txt',
+];
+
+describe('protect fast-path arguments', () => {
+  it('the plain forms parse exactly as yargs parses them', async () => {
+    for (const args of [
+      [],
+      ['a.txt', 'dir/b.ts'],
+      ['--baseline', 'b.json', '--format', 'json', 'a.txt'],
+      ['-b', 'b.json', '-f', 'jsonl', '-v', '--no-redact', '--no-color'],
+      ['--no-inline-allow', '--max-file-size', '10MB', '--output=out.txt'],
+      ['--no-default-rules', '-c', 'c.toml', 'x.ts'],
+    ]) {
+      const fast = parseSimple(args, protect.options, protect.positional);
+      expect(fast, args.join(' ')).not.toBeNull();
+      const y = await viaYargs(args);
+      expect(pick(fast!), args.join(' ')).toEqual(pick(y!));
+    }
+  });
+
+  it('declines what it does not handle (help, unknown options, arrays, bundles, bad choices)', () => {
+    for (const args of [['--help'], ['-h'], ['--unknown'], ['--rules', 'r.yaml'], ['-vb'], ['--format', 'xml'], ['--', 'a'], ['--baseline'], ['--verbose', 'false'], ['-b', 'x', '-b', 'y']]) {
+      expect(parseSimple(args, protect.options, protect.positional), args.join(' ')).toBeNull();
+    }
+  });
+
+  it('whatever it accepts, yargs accepts with the same values (random vectors)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 6 }), async (args) => {
+        const fast = parseSimple(args, protect.options, protect.positional);
+        if (fast === null) return;
+        const y = await viaYargs(args);
+        expect(y, `yargs rejected what the fast path accepted: ${JSON.stringify(args)}`).not.toBeNull();
+        expect(pick(fast), JSON.stringify(args)).toEqual(pick(y!));
+      }),
+      { numRuns: 400, seed: 4242 },
+    );
+  });
+});
