@@ -37,25 +37,25 @@ export class KeywordAutomaton {
     const delta = new Int32Array(n * 128);
     const fail = new Int32Array(n);
     const queue: number[] = [];
-    for (let c = 0; c < 128; c++) {
-      const nx = goto[0]!.get(c);
-      delta[c] = nx ?? 0;
-      if (nx !== undefined) queue.push(nx);
+    for (const [c, nx] of goto[0]!) {
+      delta[c] = nx;
+      queue.push(nx);
     }
+    // Breadth first, so a state's failure state (strictly shallower) has its whole row already: the row starts as a
+    // copy of it (one memcpy) and only the state's own edges are written over it.
     for (let qi = 0; qi < queue.length; qi++) {
       const s = queue[qi]!;
-      out[s]!.push(...out[fail[s]!]!);
-      for (let c = 0; c < 128; c++) {
-        const nx = goto[s]!.get(c);
-        if (nx !== undefined) {
-          fail[nx] = delta[fail[s]! * 128 + c]!;
-          delta[s * 128 + c] = nx;
-          queue.push(nx);
-        } else delta[s * 128 + c] = delta[fail[s]! * 128 + c]!;
+      const f = fail[s]!;
+      out[s]!.push(...out[f]!);
+      delta.copyWithin(s * 128, f * 128, f * 128 + 128);
+      for (const [c, nx] of goto[s]!) {
+        fail[nx] = delta[f * 128 + c]!;
+        delta[s * 128 + c] = nx;
+        queue.push(nx);
       }
     }
     // Fold upper case onto lower case in the table itself, so the scan loop does no case work.
-    for (let s = 0; s < n; s++) for (let c = 65; c <= 90; c++) delta[s * 128 + c] = delta[s * 128 + c + 32]!;
+    for (let s = 0; s < n; s++) delta.copyWithin(s * 128 + 65, s * 128 + 97, s * 128 + 123);
     this.delta = delta;
     this.outputs = out.map((o) => (o.length ? o : undefined));
     this.hasOut = Uint8Array.from(out, (o) => (o.length ? 1 : 0));
