@@ -198,6 +198,12 @@ export interface MatcherOptions {
 export const INLINE_ALLOW_MARKERS = ['leakhound:allow', 'gitleaks:allow', 'pragma: allowlist secret', 'trufflehog:ignore', 'kingfisher:ignore'];
 const NEXTLINE_MARKERS = ['pragma: allowlist nextline secret', 'leakhound:allow-next-line'];
 
+/** A glob matcher compiled on its first use: a rule's path globs cost start-up only when a unit of that rule is seen. */
+function lazyGlob(globs: string[]): (p: string) => boolean {
+  let m: ((p: string) => boolean) | undefined;
+  return (p) => (m ??= picomatch(globs, { dot: true }))(p);
+}
+
 export class Matcher {
   readonly rules: CompiledRule[];
   private readonly automaton: KeywordAutomaton;
@@ -225,7 +231,7 @@ export class Matcher {
     this.globalStopwords = (allow?.stopwords ?? []).map((s) => s.toLowerCase());
     this.globalSecrets = new Set(allow?.secrets ?? []);
     this.globalRegexes = (allow?.regexes ?? []).map((r) => compileAllowRegex(r.pattern, r.target));
-    this.globalPathAllowed = allow?.paths.length ? picomatch(allow.paths, { dot: true }) : undefined;
+    this.globalPathAllowed = allow?.paths.length ? lazyGlob(allow.paths) : undefined;
     const keywordIds = new Map<string, number>();
     const keywords: string[] = [];
     this.keywordRules = [];
@@ -265,8 +271,8 @@ export class Matcher {
           return f;
         }),
       };
-      if (spec.allowPaths.length) rule.pathAllowed = picomatch(spec.allowPaths, { dot: true });
-      if (spec.paths.length) rule.pathOnly = picomatch(spec.paths, { dot: true });
+      if (spec.allowPaths.length) rule.pathAllowed = lazyGlob(spec.allowPaths);
+      if (spec.paths.length) rule.pathOnly = lazyGlob(spec.paths);
       return rule;
     });
     this.automaton = new KeywordAutomaton(keywords);

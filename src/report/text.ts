@@ -1,11 +1,15 @@
 // Text report: what a person reads in a terminal. Pure: returns a string.
 // May import: types, ./common, picocolors.
-import pc from 'picocolors';
+import { createRequire } from 'node:module';
 import type { Finding } from '../types/index.js';
 import { type ReportOptions, location, shownSecret } from './common.js';
 
+// Loaded on first use: importing picocolors probes process.stdout (~5 ms of a pre-commit hook that prints nothing).
+let picocolors: typeof import('picocolors') | undefined;
+
 export function formatText(findings: Finding[], o: ReportOptions): string {
-  const c = pc.createColors(o.color ?? false);
+  picocolors ??= createRequire(import.meta.url)('picocolors') as typeof import('picocolors');
+  const c = picocolors.createColors(o.color ?? false);
   const lines: string[] = [];
   for (const f of findings) {
     const first = f.occurrences[0];

@@ -5,9 +5,10 @@
 // whose code decides the result (rule parsing, regex parsing, safety proof, validators). Any mismatch, a missing or
 // unreadable cache, or LEAKHOUND_NO_RULES_CACHE=1 falls back to loading from source, so the cache can go stale but
 // never wrong.
-// Owns: the cache file format. May import: types, matcher/regex (parse, safety, verdicts), node:fs, node:path, node:crypto.
-import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+// Owns: the cache file format. May import: types, matcher/regex (parse, safety, verdicts), node:fs, node:path, node:module, node:crypto (lazily).
+import type { Hash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { parsePattern } from '../matcher/regex/parse.js';
 import { analyze } from '../matcher/regex/safety.js';
@@ -27,6 +28,8 @@ interface CachedFile {
 interface CacheData {
   version: number;
   key: string;
+  /** [path relative to the package root, size, mtime in ms] of every key input when the cache was written. */
+  stamps?: Array<[string, number, number]>;
   files: CachedFile[];
   allow: GlobalAllowlist;
   verdicts: Record<string, StoredVerdict>;
@@ -36,9 +39,21 @@ export function cacheFile(packageRoot: string): string {
   return join(packageRoot, 'dist', 'rules.json');
 }
 
+/** The files the key covers: every rule file in patterns/ and the code inputs; undefined if patterns/ is unreadable. */
+function keyInputs(packageRoot: string, patternsDir: string): string[] | undefined {
+  try {
+    const names = readdirSync(patternsDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
+    return [...names.map((n) => join(patternsDir, n)), ...CODE_INPUTS.map((f) => join(packageRoot, f))];
+  } catch {
+    return undefined;
+  }
+}
+
 /** Hash of patterns/ (names and bytes) and the code inputs; undefined when a code input is missing (not built). */
 export function cacheKey(packageRoot: string, patternsDir: string): string | undefined {
-  const h = createHash('sha256').update(`v${CACHE_VERSION}\0`);
+  // node:crypto is loaded only here: it costs ~6 ms of start-up, and a cache whose stamps match never hashes.
+  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  const h: Hash = createHash('sha256').update(`v${CACHE_VERSION}\0`);
   let names: string[];
   try {
     names = readdirSync(patternsDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
@@ -56,6 +71,31 @@ export function cacheKey(packageRoot: string, patternsDir: string): string | und
   return h.digest('hex');
 }
 
+/** Size and mtime of every key input, or undefined when one is missing. */
+function stampsOf(packageRoot: string, patternsDir: string): Array<[string, number, number]> | undefined {
+  const files = keyInputs(packageRoot, patternsDir);
+  if (files === undefined) return undefined;
+  const out: Array<[string, number, number]> = [];
+  for (const f of files) {
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (st === undefined) return undefined;
+    out.push([relative(packageRoot, f), st.size, st.mtimeMs]);
+  }
+  return out;
+}
+
+/**
+ * Whether the cache was written from exactly these inputs. Fast path: the same files with the same sizes and
+ * mtimes as when it was written (a stat each, no reading); otherwise the content hash decides, so a touched but
+ * unchanged file costs one hash, and a changed one is always caught.
+ */
+function isCurrent(data: CacheData, packageRoot: string, patternsDir: string): boolean {
+  const now = stampsOf(packageRoot, patternsDir);
+  const then = data.stamps;
+  if (now !== undefined && then !== undefined && now.length === then.length && now.every((x, i) => x[0] === then[i]![0] && x[1] === then[i]![1] && x[2] === then[i]![2])) return true;
+  return data.key === cacheKey(packageRoot, patternsDir);
+}
+
 const rebase = (root: string, f: CachedFile): CachedFile => {
   const file = resolve(root, f.file);
   return { file, provider: f.provider, rules: f.rules.map((r) => ({ ...r, source: { file, line: r.source.line } })) };
@@ -70,7 +110,7 @@ export function readBuiltinCache(packageRoot: string, patternsDir: string): { fi
   } catch {
     return undefined;
   }
-  if (data.version !== CACHE_VERSION || data.key !== cacheKey(packageRoot, patternsDir)) return undefined;
+  if (data.version !== CACHE_VERSION || !isCurrent(data, packageRoot, patternsDir)) return undefined;
   seedVerdicts(data.verdicts);
   return { files: data.files.map((f) => rebase(packageRoot, f)), allow: data.allow };
 }
@@ -93,9 +133,11 @@ export function writeBuiltinCache(packageRoot: string, patternsDir: string, buil
       for (const a of r.allowRegexes) add(a.pattern, '');
     }
   for (const a of builtin.allow.regexes) add(a.pattern, '');
+  const stamps = stampsOf(packageRoot, patternsDir);
   const data: CacheData = {
     version: CACHE_VERSION,
     key,
+    ...(stamps !== undefined ? { stamps } : {}),
     files: builtin.files.map((f) => {
       const file = relative(packageRoot, f.file);
       return { file, provider: f.provider, rules: f.rules.map((r) => ({ ...r, source: { file, line: r.source.line } })) };
