@@ -4,3 +4,4 @@ import { chmodSync, existsSync } from 'node:fs';
 const entry = new URL('../dist/src/cli/main.js', import.meta.url);
 if (existsSync(entry)) chmodSync(entry, 0o755);
 await import('./build-rules-cache.mjs');
+await import('./bundle.mjs');

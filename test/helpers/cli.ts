@@ -3,7 +3,8 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const BIN = `${ROOT}dist/src/cli/main.js`;
+// The bundled CLI that ships as `bin` (dist/leakhound.cjs), built from the same sources as dist/src.
+export const BIN = `${ROOT}dist/leakhound.cjs`;
 
 export interface CliResult {
   code: number;

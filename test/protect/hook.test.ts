@@ -185,7 +185,7 @@ describe('protect with file names and hook install', () => {
     mkdirSync(join(dir, '.husky'));
     writeFileSync(join(dir, '.husky', 'pre-commit'), 'npm test\n');
     expect(runCli(['hook', 'install'], { cwd: dir }).code).toBe(0);
-    expect(readFileSync(join(dir, '.husky', 'pre-commit'), 'utf8')).toBe('npm test\nnpx --no-install leakhound protect\n');
+    expect(readFileSync(join(dir, '.husky', 'pre-commit'), 'utf8')).toBe('npm test\nleakhound protect\n');
     expect(runCli(['hook', 'install'], { cwd: dir }).stdout).toContain('already');
   });
 });

@@ -20,7 +20,7 @@ export function builder(y: Argv) {
     .option('force', { type: 'boolean', default: false, describe: 'Replace an existing pre-commit hook that leakhound did not write' })
     .option('append', { type: 'boolean', default: false, describe: 'Add the check to the end of an existing pre-commit hook' })
     .option('husky', { type: 'boolean', describe: 'Write to .husky/pre-commit (default: when the repository uses husky)' })
-    .option('command', { type: 'string', describe: 'How the hook runs leakhound (default: npx --no-install leakhound when installed in node_modules, else this binary)' })
+    .option('command', { type: 'string', describe: 'How the hook runs leakhound (default: ./node_modules/.bin/leakhound when installed there, else this binary)' })
     .example('$0 hook install', 'Install the pre-commit hook')
     .example('$0 hook install --append', 'Keep the existing hook and add leakhound to it');
 }
@@ -49,8 +49,10 @@ function hooksPathFromConfig(configFile: string): string | undefined {
 }
 
 function defaultCommand(workTree: string): string {
-  if (existsSync(join(workTree, 'node_modules', '.bin', 'leakhound'))) return 'npx --no-install leakhound';
-  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  // Not `npx`: it costs ~0.3 s of its own on every commit. Git runs hooks from the top of the work tree.
+  if (existsSync(join(workTree, 'node_modules', '.bin', 'leakhound'))) return './node_modules/.bin/leakhound';
+  // The bundled CLI (dist/leakhound.cjs) is this very file; from the tsc output, main.js is one level up.
+  const main = fileURLToPath(import.meta.url.endsWith('.cjs') ? import.meta.url : new URL('../main.js', import.meta.url));
   return `"${process.execPath}" "${main}"`;
 }
 
@@ -65,11 +67,12 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
   const husky = typeof argv.husky === 'boolean' ? argv.husky : (hooksPath !== undefined && /(^|\/)\.husky(\/_)?\/?$/.test(hooksPath)) || existsSync(join(huskyDir, 'pre-commit'));
 
   if (husky) {
-    // husky v9 runs .husky/pre-commit with node_modules/.bin on PATH; the file is committed, so keep it portable.
+    // husky v9 runs .husky/pre-commit with node_modules/.bin on PATH (so no `npx`, which costs ~0.3 s per commit);
+    // the file is committed, so keep it portable.
     const file = join(huskyDir, 'pre-commit');
-    const line = typeof argv.command === 'string' ? `${argv.command} protect` : 'npx --no-install leakhound protect';
+    const line = typeof argv.command === 'string' ? `${argv.command} protect` : 'leakhound protect';
     const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (/leakhound(\.js)?["']? protect|main\.js["']? protect/.test(old)) {
+    if (/leakhound(\.c?js)?["']? protect|main\.js["']? protect/.test(old)) {
       process.stdout.write(`leakhound: ${relative(process.cwd(), file) || file} already runs leakhound protect\n`);
       return EXIT.CLEAN;
     }
@@ -87,7 +90,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
     if (old.includes(MARKER)) {
       writeFileSync(file, `#!/bin/sh\n${body}`);
     } else if (argv.append === true) {
-      if (/leakhound(\.js)?["']? protect|main\.js["']? protect/.test(old)) {
+      if (/leakhound(\.c?js)?["']? protect|main\.js["']? protect/.test(old)) {
         process.stdout.write(`leakhound: ${file} already runs leakhound protect\n`);
         return EXIT.CLEAN;
       }
