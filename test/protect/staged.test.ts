@@ -2,7 +2,7 @@
 // versions 2, 3 (extended flags: intent-to-add) and 4 (prefix-compressed paths), GIT_INDEX_FILE (relative and
 // absolute), an unborn HEAD, deletions, type changes and the cache-tree shortcut.
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -190,5 +190,26 @@ describe('staged changes', () => {
     st.store.close();
     expect(st.conflicted).toEqual(['c.txt']);
     expect(st.changes).toEqual([]);
+  });
+
+  it('a large index (read through the offsets window and single-entry reads) matches git, with and without a cache-tree', () => {
+    const dir = repo();
+    for (let d = 0; d < 60; d++) {
+      mkdirSync(join(dir, `directory-with-a-longish-name-${d}`));
+      for (let f = 0; f < 50; f++) writeFileSync(join(dir, `directory-with-a-longish-name-${d}`, `file-${f}-${'x'.repeat(f % 7)}.txt`), `${d}/${f}\n`);
+    }
+    git(dir, ['add', '.']);
+    git(dir, ['commit', '-qm', 'base']);
+    expect(statSync(join(dir, '.git', 'index')).size).toBeGreaterThan(256 * 1024);
+    writeFileSync(join(dir, 'directory-with-a-longish-name-7', 'file-3-xxx.txt'), 'changed\n');
+    rmSync(join(dir, 'directory-with-a-longish-name-59', 'file-49-.txt'));
+    writeFileSync(join(dir, 'directory-with-a-longish-name-30', 'new.txt'), 'new\n');
+    git(dir, ['add', '-A']);
+    expect(ourView(dir)).toEqual(gitView(dir));
+    expect(ourView(dir)).toHaveLength(3);
+    git(dir, ['read-tree', 'HEAD']); // no cache-tree: every entry is compared
+    git(dir, ['add', '-A']);
+    expect(readIndexFile(join(dir, '.git', 'index')).cacheTree.size).toBe(0);
+    expect(ourView(dir)).toEqual(gitView(dir));
   });
 });

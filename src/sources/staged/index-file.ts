@@ -3,7 +3,7 @@
 // hook a different index through GIT_INDEX_FILE (`index.lock`, `next-index-<pid>.lock`); reading the wrong one makes
 // the hook silently pass. This reader takes the path git gives us.
 // Owns: index parsing. May import: node:fs, errors.
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { LeakhoundError } from '../../errors/index.js';
 
 export interface IndexEntry {
@@ -24,52 +24,9 @@ export interface CacheTreeNode {
   entries: number;
 }
 
-/**
- * The index as columns over the file's bytes, not one object per entry: the pre-commit hook reads it on every commit
- * and a 100k-entry index must cost milliseconds. Paths are latin1-held (one char per byte), so string comparison is
- * git's byte order, the order of the entries and of a recursive tree walk; `entry(i)` decodes one entry fully.
- */
-export interface GitIndex {
-  version: number;
-  count: number;
-  /** Paths, latin1-held, decoded on first use by `pathAt` (v4 indexes: all at parse time). */
-  paths: Array<string | undefined>;
-  /** Where each path's bytes are in `buf` (v2/v3). */
-  pathStart: Int32Array;
-  pathEnd: Int32Array;
-  /** Numeric modes (0o100644, 0o120000, 0o160000, 0o40000 for a sparse-index directory). */
-  modes: Uint32Array;
-  /** Merge stage 0..3. */
-  stages: Uint8Array;
-  /** 1 for `git add -N` (intent-to-add) entries. */
-  intentToAdd: Uint8Array;
-  /** Offset of each entry's 20-byte object id in `buf`. */
-  oidAt: Int32Array;
-  buf: Buffer;
-  /** Cache-tree: directory (latin1-held, '' = root) -> its valid node; invalidated directories are absent. */
-  cacheTree: Map<string, CacheTreeNode>;
-}
-
 /** Octal mode text as trees write it. */
 export function modeText(mode: number): string {
   return (mode >>> 12 === 0o04 ? 0o40000 : mode & 0o177777).toString(8);
-}
-
-/** Entry i's path, latin1-held (one char per byte: comparisons are git's byte order). */
-export function pathAt(ix: GitIndex, i: number): string {
-  return (ix.paths[i] ??= ix.buf.toString('latin1', ix.pathStart[i], ix.pathEnd[i]));
-}
-
-/** One entry, decoded (path as UTF-8 text, object id as hex). */
-export function indexEntry(ix: GitIndex, i: number): IndexEntry {
-  const o = ix.oidAt[i]!;
-  return {
-    path: latin1ToText(pathAt(ix, i)),
-    mode: modeText(ix.modes[i]!),
-    oid: ix.buf.toString('hex', o, o + 20),
-    stage: ix.stages[i]!,
-    intentToAdd: ix.intentToAdd[i] === 1,
-  };
 }
 
 /** UTF-8 text of a latin1-held path (ASCII paths are returned as they are). */
@@ -82,121 +39,305 @@ function corrupt(file: string, why: string): LeakhoundError {
   return new LeakhoundError('E_READ', `cannot read the git index ${file}: ${why}`, { file });
 }
 
-/** Reads and parses an index file. A missing file is an empty index (a fresh repository before any `git add`). */
-export function readIndexFile(file: string): GitIndex {
-  let buf: Buffer;
-  try {
-    buf = readFileSync(file);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return EMPTY();
-    throw corrupt(file, (e as NodeJS.ErrnoException).code ?? String(e));
+/** Entries fetched one by one before the reader takes the whole file instead. */
+const FETCH_LIMIT = 256;
+/** Window through which the entry offsets are found. */
+const CHUNK = 256 * 1024;
+
+/**
+ * The index, read for the pre-commit hook's budget: a first pass finds where each entry starts (2 bytes read per
+ * entry, through one reused 256 KiB window: a fresh buffer the size of a 2 MB index costs ~6 ms of page faults
+ * alone), then entries are decoded only when asked for. Behind a valid cache-tree most entries are skipped without
+ * being read; past FETCH_LIMIT single reads the whole file is loaded once. Paths are latin1-held (one char per byte),
+ * so string comparison is git's byte order, the order of the entries and of a recursive tree walk.
+ */
+export class GitIndex {
+  /** Paths decoded so far (all of them for version 4, whose paths are prefix-compressed). */
+  private readonly paths: Array<string | undefined>;
+  private readonly fetched: Array<Buffer | undefined> = [];
+  private fetches = 0;
+
+  constructor(
+    readonly file: string,
+    readonly version: number,
+    readonly count: number,
+    /** Entry offsets in the file; [count] is the end of the last entry. */
+    private readonly entryAt: Int32Array,
+    /** Cache-tree: directory (latin1-held, '' = root) -> its valid node; invalidated directories are absent. */
+    readonly cacheTree: Map<string, CacheTreeNode>,
+    private buf: Buffer | undefined,
+    private fd: number | undefined,
+    paths?: string[],
+  ) {
+    this.paths = paths ?? new Array<string | undefined>(count);
   }
-  return parseIndex(buf, file);
+
+  /** Entry i's bytes and where they start in them. */
+  private at(i: number): [Buffer, number] {
+    if (this.buf !== undefined) return [this.buf, this.entryAt[i]!];
+    const got = this.fetched[i];
+    if (got !== undefined) return [got, 0];
+    if (++this.fetches > FETCH_LIMIT || this.fd === undefined) {
+      this.buf = readFileSync(this.file);
+      if (this.buf.length < this.entryAt[this.count]!) throw corrupt(this.file, 'the file changed while it was read');
+      this.close();
+      return [this.buf, this.entryAt[i]!];
+    }
+    const len = this.entryAt[i + 1]! - this.entryAt[i]!;
+    const b = Buffer.allocUnsafe(len);
+    if (readSync(this.fd, b, 0, len, this.entryAt[i]!) !== len) throw corrupt(this.file, 'the file changed while it was read');
+    this.fetched[i] = b;
+    return [b, 0];
+  }
+
+  /** Releases the file; entries asked for later are read from the whole file. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  private flags(i: number): number {
+    const [b, o] = this.at(i);
+    return (b[o + 60]! << 8) | b[o + 61]!;
+  }
+
+  /** Entry i's path, latin1-held. */
+  path(i: number): string {
+    const known = this.paths[i];
+    if (known !== undefined) return known;
+    const [b, o] = this.at(i);
+    const flags = (b[o + 60]! << 8) | b[o + 61]!;
+    const start = o + 62 + (flags & 0x4000 ? 2 : 0);
+    let end = start + (flags & 0xfff);
+    if ((flags & 0xfff) === 0xfff) while (b[end] !== 0) end++;
+    return (this.paths[i] = b.toString('latin1', start, end));
+  }
+
+  /** Numeric mode (0o100644, 0o120000, 0o160000, 0o40000 for a sparse-index directory). */
+  mode(i: number): number {
+    const [b, o] = this.at(i);
+    return ((b[o + 24]! << 24) | (b[o + 25]! << 16) | (b[o + 26]! << 8) | b[o + 27]!) >>> 0;
+  }
+
+  /** Merge stage 0..3. */
+  stage(i: number): number {
+    return (this.flags(i) >> 12) & 3;
+  }
+
+  /** `git add -N`: recorded, no content staged yet. */
+  intentToAdd(i: number): boolean {
+    if ((this.flags(i) & 0x4000) === 0) return false;
+    const [b, o] = this.at(i);
+    return (b[o + 62]! & 0x20) !== 0;
+  }
+
+  oid(i: number): string {
+    const [b, o] = this.at(i);
+    return b.toString('hex', o + 40, o + 60);
+  }
+
+  /** Whether entry i's object id equals the 20 bytes at `off` in `data`. */
+  oidEquals(i: number, data: Buffer, off: number): boolean {
+    const [b, o] = this.at(i);
+    return b.compare(data, off, off + 20, o + 40, o + 60) === 0;
+  }
+
+  /** One entry, decoded (path as UTF-8 text, object id as hex). */
+  entry(i: number): IndexEntry {
+    return { path: latin1ToText(this.path(i)), mode: modeText(this.mode(i)), oid: this.oid(i), stage: this.stage(i), intentToAdd: this.intentToAdd(i) };
+  }
 }
 
-const EMPTY = (): GitIndex => ({
-  version: 2,
-  count: 0,
-  paths: [],
-  pathStart: new Int32Array(0),
-  pathEnd: new Int32Array(0),
-  modes: new Uint32Array(0),
-  stages: new Uint8Array(0),
-  intentToAdd: new Uint8Array(0),
-  oidAt: new Int32Array(0),
-  buf: Buffer.alloc(0),
-  cacheTree: new Map(),
-});
+/** Reads an index file. A missing file is an empty index (a fresh repository before any `git add`). */
+export function readIndexFile(file: string): GitIndex {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return new GitIndex(file, 2, 0, new Int32Array(1).fill(12), new Map(), Buffer.alloc(0), undefined);
+    throw corrupt(file, (e as NodeJS.ErrnoException).code ?? String(e));
+  }
+  try {
+    const size = fstatSync(fd).size;
+    const head = Buffer.alloc(12);
+    if (size < 32 || readSync(fd, head, 0, 12, 0) !== 12) throw corrupt(file, 'not an index file (too short)');
+    if (head.readUInt32BE(4) === 4 || size <= CHUNK) {
+      // Version 4 paths depend on the previous entry's, and a small file is cheapest read whole.
+      const buf = Buffer.allocUnsafe(size);
+      if (readSync(fd, buf, 0, size, 0) !== size) throw corrupt(file, 'the file changed while it was read');
+      closeSync(fd);
+      return parseIndex(buf, file);
+    }
+    const ix = scan(file, size, new FileWindow(fd, size), (bodyStart, bodyEnd) => {
+      const b = Buffer.allocUnsafe(bodyEnd - bodyStart);
+      readSync(fd, b, 0, b.length, bodyStart);
+      return b;
+    });
+    return new GitIndex(file, ix.version, ix.count, ix.entryAt, ix.cacheTree, undefined, fd);
+  } catch (e) {
+    closeSync(fd);
+    throw e;
+  }
+}
 
+/** Parses an index held in memory. */
 export function parseIndex(buf: Buffer, file = '<index>'): GitIndex {
-  if (buf.length < 12 || buf.toString('latin1', 0, 4) !== 'DIRC') throw corrupt(file, 'not an index file (no DIRC signature)');
-  const version = buf.readUInt32BE(4);
+  const paths: string[] = [];
+  const ix = scan(file, buf.length, { buf, base: 0, ensure: () => undefined }, (a, b) => buf.subarray(a, b), paths);
+  return new GitIndex(file, ix.version, ix.count, ix.entryAt, ix.cacheTree, buf, undefined, ix.version === 4 ? paths : undefined);
+}
+
+/** Bytes of the file from `base`: `ensure(off, need)` makes [off, off+need) available (fewer only at the end). */
+interface Window {
+  buf: Buffer;
+  base: number;
+  ensure(off: number, need: number): void;
+}
+
+/** A window of CHUNK bytes over a file, moved forward by positional reads into the same buffer. */
+class FileWindow implements Window {
+  buf = Buffer.allocUnsafeSlow(CHUNK);
+  base = 0;
+  private len = 0;
+  constructor(
+    private readonly fd: number,
+    private readonly size: number,
+  ) {}
+  ensure(off: number, need: number): void {
+    if (off >= this.base && off + need <= this.base + this.len) return;
+    if (need > this.buf.length) this.buf = Buffer.allocUnsafeSlow(need);
+    this.base = off;
+    this.len = readSync(this.fd, this.buf, 0, Math.min(this.buf.length, this.size - off), off);
+  }
+}
+
+/** Walks the entries: their offsets (and, for version 4, their paths into `v4paths`), then the extensions. */
+function scan(
+  file: string,
+  size: number,
+  w: Window,
+  range: (start: number, end: number) => Buffer,
+  v4paths?: string[],
+): { version: number; count: number; entryAt: Int32Array; cacheTree: Map<string, CacheTreeNode> } {
+  w.ensure(0, 12);
+  const h = w.buf;
+  const h0 = -w.base;
+  if (size < 32 || h.toString('latin1', h0, h0 + 4) !== 'DIRC') throw corrupt(file, 'not an index file (no DIRC signature)');
+  const version = h.readUInt32BE(h0 + 4);
   if (version < 2 || version > 4) throw corrupt(file, `unsupported index version ${version}`);
-  const count = buf.readUInt32BE(8);
-  const end = buf.length - 20; // trailing checksum
+  const count = h.readUInt32BE(h0 + 8);
+  const end = size - 20; // trailing checksum
   // An entry takes at least 62 bytes (v4: 63): a count beyond that is a corrupt header, not an allocation to make.
   if (count > (end - 12) / 62 + 1) throw corrupt(file, `header claims ${count} entries, more than the file can hold`);
-  // Paths stay bytes until asked for: behind a valid cache-tree most entries are skipped without ever being read.
-  const paths = new Array<string | undefined>(count);
-  const pathStart = new Int32Array(count);
-  const pathEnd = new Int32Array(count);
-  const modes = new Uint32Array(count);
-  const stages = new Uint8Array(count);
-  const ita = new Uint8Array(count);
-  const oidAt = new Int32Array(count);
+  const entryAt = new Int32Array(count + 1);
   let off = 12;
   let prev = '';
   for (let i = 0; i < count; i++) {
-    const start = off;
+    entryAt[i] = off;
     if (off + 62 > end) throw corrupt(file, 'truncated entry');
+    w.ensure(off, 64 + 256);
+    let b = w.buf;
+    let o = off - w.base;
     // Plain byte arithmetic: Buffer#readUInt*BE run as interpreted library code on a cold start, 20k times.
-    modes[i] = ((buf[off + 24]! << 24) | (buf[off + 25]! << 16) | (buf[off + 26]! << 8) | buf[off + 27]!) >>> 0;
-    oidAt[i] = off + 40;
-    const flags = (buf[off + 60]! << 8) | buf[off + 61]!;
-    stages[i] = (flags >> 12) & 3;
-    off += 62;
+    const flags = (b[o + 60]! << 8) | b[o + 61]!;
+    let rel = 62;
     if (flags & 0x4000) {
       if (version < 3) throw corrupt(file, 'extended flags in a version 2 index');
-      if ((buf[off]! & 0x20) !== 0) ita[i] = 1;
-      off += 2;
+      rel += 2;
     }
     if (version === 4) {
       // Prefix compression: strip N bytes from the previous name, then a NUL-terminated suffix.
-      let c = buf[off++]!;
+      let p = o + rel;
+      let c = b[p++]!;
       let strip = c & 127;
       while (c & 128) {
-        c = buf[off++]!;
+        c = b[p++]!;
         strip = ((strip + 1) << 7) | (c & 127);
       }
-      const nul = buf.indexOf(0, off);
-      if (nul < 0 || nul > end || strip > prev.length) throw corrupt(file, 'unterminated path');
-      prev = prev.slice(0, prev.length - strip) + buf.toString('latin1', off, nul);
-      paths[i] = prev;
-      off = nul + 1;
-    } else {
-      // The name length is in the flags (12 bits; 0xFFF means "longer: look for the NUL").
-      let nul = off + (flags & 0xfff);
-      if ((flags & 0xfff) === 0xfff) while (nul < end && buf[nul] !== 0) nul++;
-      if (nul >= end || buf[nul] !== 0) throw corrupt(file, 'unterminated path');
-      pathStart[i] = off;
-      pathEnd[i] = nul;
-      // Entries are padded with 1..8 NULs to a multiple of 8 bytes.
-      off = start + ((nul - start + 8) & ~7);
+      const nul = b.indexOf(0, p);
+      if (nul < 0 || nul - o + off > end || strip > prev.length) throw corrupt(file, 'unterminated path');
+      prev = prev.slice(0, prev.length - strip) + b.toString('latin1', p, nul);
+      v4paths?.push(prev);
+      off += nul + 1 - o;
+      continue;
+    }
+    // The name length is in the flags (12 bits; 0xFFF means "longer: look for the NUL").
+    let len = flags & 0xfff;
+    if (rel + len + 1 > 64 + 256) {
+      w.ensure(off, rel + len + 1 + (len === 0xfff ? CHUNK : 0));
+      b = w.buf;
+      o = off - w.base;
+    }
+    const p = o + rel;
+    if (len === 0xfff) {
+      const nul = b.indexOf(0, p);
+      if (nul < 0) throw corrupt(file, 'unterminated path');
+      len = nul - p;
+    }
+    if (p + len >= b.length || b[p + len] !== 0 || off + rel + len >= end) throw corrupt(file, 'unterminated path');
+    // Entries are padded with 1..8 NULs to a multiple of 8 bytes.
+    off += (rel + len + 8) & ~7;
+  }
+  entryAt[count] = off;
+  const cacheTree = new Map<string, CacheTreeNode>();
+  if (off < end) {
+    const ext = range(off, end);
+    for (let x = 0; x + 8 <= ext.length; ) {
+      const sig = ext.toString('latin1', x, x + 4);
+      const n = ext.readUInt32BE(x + 4);
+      const body = ext.subarray(x + 8, x + 8 + n);
+      x += 8 + n;
+      if (sig === 'TREE') parseCacheTree(body, cacheTree);
+      else if (sig === 'link') throw corrupt(file, 'split index (core.splitIndex) is not supported; run `git update-index --no-split-index`');
     }
   }
-  const cacheTree = new Map<string, CacheTreeNode>();
-  while (off + 8 <= end) {
-    const sig = buf.toString('latin1', off, off + 4);
-    const size = buf.readUInt32BE(off + 4);
-    const body = buf.subarray(off + 8, off + 8 + size);
-    off += 8 + size;
-    if (sig === 'TREE') parseCacheTree(body, cacheTree);
-    else if (sig === 'link')
-      throw corrupt(file, 'split index (core.splitIndex) is not supported; run `git update-index --no-split-index`');
-  }
-  return { version, count, paths, pathStart, pathEnd, modes, stages, intentToAdd: ita, oidAt, buf, cacheTree };
+  return { version, count, entryAt, cacheTree };
 }
 
+/**
+ * The TREE extension: per directory, `name NUL entry-count SP subtree-count LF [20-byte oid if count >= 0]`, depth
+ * first. Parsed with byte loops (no split, no Buffer#indexOf call per field): it is read on every commit.
+ */
 function parseCacheTree(body: Buffer, out: Map<string, CacheTreeNode>): void {
   let off = 0;
-  const walk = (prefix: string): void => {
-    const nul = body.indexOf(0, off);
-    if (nul < 0) throw new Error('bad TREE extension');
+  const n = body.length;
+  const number = (stop: number): number => {
+    let neg = false;
+    if (body[off] === 0x2d) {
+      neg = true;
+      off++;
+    }
+    let v = 0;
+    let digits = 0;
+    while (off < n && body[off] !== stop) {
+      const c = body[off++]! - 0x30;
+      if (c < 0 || c > 9) throw new Error('bad TREE extension');
+      v = v * 10 + c;
+      digits++;
+    }
+    if (off >= n || digits === 0) throw new Error('bad TREE extension');
+    off++;
+    return neg ? -v : v;
+  };
+  const walk = (prefix: string, depth: number): void => {
+    if (depth > 4096) throw new Error('bad TREE extension');
+    let nul = off;
+    while (nul < n && body[nul] !== 0) nul++;
+    if (nul >= n) throw new Error('bad TREE extension');
     const name = body.toString('latin1', off, nul);
     off = nul + 1;
-    const nl = body.indexOf(10, off);
-    const [countText, subText] = body.toString('latin1', off, nl).split(' ');
-    off = nl + 1;
-    const entryCount = Number(countText);
+    const entryCount = number(0x20);
+    const subtrees = number(0x0a);
     const path = prefix === '' ? name : name === '' ? prefix : `${prefix}/${name}`;
     if (entryCount >= 0) {
+      if (off + 20 > n) throw new Error('bad TREE extension');
       out.set(path, { oid: body.toString('hex', off, off + 20), entries: entryCount });
       off += 20;
     }
-    for (let i = 0, n = Number(subText); i < n; i++) walk(path);
+    for (let i = 0; i < subtrees; i++) walk(path, depth + 1);
   };
   try {
-    if (body.length) walk('');
+    if (n) walk('', 0);
   } catch {
     out.clear(); // the cache is an optimisation only: a damaged one means "compare everything"
   }

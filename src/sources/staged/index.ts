@@ -9,10 +9,10 @@ import { isAbsolute, join, resolve } from 'node:path';
 import { type GitRepository, type ObjectStore, type TreeChange, type TreeEntry, TreeCache, diffTrees, discoverRepository, parseCommit, parseTree } from '../git/index.js';
 import { objectCorrupt } from '../git/errors.js';
 import { ObjectStore as Store } from '../git/object-store.js';
-import { type GitIndex, indexEntry, latin1ToText, modeText, pathAt, readIndexFile } from './index-file.js';
+import { type GitIndex, latin1ToText, modeText, readIndexFile } from './index-file.js';
 
-export { indexEntry, parseIndex, pathAt, readIndexFile } from './index-file.js';
-export type { CacheTreeNode, GitIndex, IndexEntry } from './index-file.js';
+export { GitIndex, parseIndex, readIndexFile } from './index-file.js';
+export type { CacheTreeNode, IndexEntry } from './index-file.js';
 
 const MODE_TREE = '40000';
 const MODE_GITLINK = '160000';
@@ -150,27 +150,27 @@ class StagedWalk {
   /** Index entries from the cursor that sort before `key` (and are under `prefix`): staged but not in HEAD. */
   private added(key: string): void {
     const { ix } = this;
-    while (this.k < ix.count && pathAt(ix, this.k) < key) this.indexOnly(this.k++);
+    while (this.k < ix.count && ix.path(this.k) < key) this.indexOnly(this.k++);
   }
 
   /** Index entries left under `prefix` once its tree is exhausted. */
   private rest(prefix: string): void {
     const { ix } = this;
-    while (this.k < ix.count && pathAt(ix, this.k).startsWith(prefix)) this.indexOnly(this.k++);
+    while (this.k < ix.count && ix.path(this.k).startsWith(prefix)) this.indexOnly(this.k++);
   }
 
   private indexOnly(i: number): void {
     const { ix } = this;
-    if (ix.stages[i] !== 0) return this.conflict(i);
-    if (ix.intentToAdd[i] === 1) return;
-    const e = indexEntry(ix, i);
+    if (ix.stage(i) !== 0) return this.conflict(i);
+    if (ix.intentToAdd(i)) return;
+    const e = ix.entry(i);
     // A sparse-index directory that HEAD does not have: everything in its tree is added.
-    if (e.mode === MODE_TREE) return this.subtree(pathAt(ix, i), null, e.oid);
+    if (e.mode === MODE_TREE) return this.subtree(ix.path(i), null, e.oid);
     this.changes.push({ path: e.path, oldOid: null, newOid: e.oid, oldMode: null, newMode: e.mode });
   }
 
   private conflict(i: number): void {
-    const p = latin1ToText(pathAt(this.ix, i));
+    const p = latin1ToText(this.ix.path(i));
     if (this.conflicted[this.conflicted.length - 1] !== p) this.conflicted.push(p);
   }
 
@@ -207,16 +207,16 @@ class StagedWalk {
         if (ct !== undefined && data.toString('hex', oidAt, oidAt + 20) === ct.oid) {
           // The index holds exactly HEAD's tree here: skip the entries it covers (if they really are under it).
           const last = k + ct.entries - 1;
-          if (ct.entries === 0 || (last < ix.count && pathAt(ix, k).startsWith(key) && pathAt(ix, last).startsWith(key))) {
+          if (ct.entries === 0 || (last < ix.count && ix.path(k).startsWith(key) && ix.path(last).startsWith(key))) {
             this.k += ct.entries;
             continue;
           }
         }
-        if (k < ix.count && pathAt(ix, k) === key && ix.modes[k]! >>> 12 === 0o04) {
+        if (k < ix.count && ix.path(k) === key && ix.mode(k) >>> 12 === 0o04) {
           // A sparse-index directory entry for this directory.
           this.k++;
-          if (ix.buf.compare(data, oidAt, oidAt + 20, ix.oidAt[k]!, ix.oidAt[k]! + 20) !== 0) {
-            this.subtree(key, data.toString('hex', oidAt, oidAt + 20), indexEntry(ix, k).oid);
+          if (!ix.oidEquals(k, data, oidAt)) {
+            this.subtree(key, data.toString('hex', oidAt, oidAt + 20), ix.oid(k));
           }
           continue;
         }
@@ -226,17 +226,16 @@ class StagedWalk {
       }
       this.added(name);
       const k = this.k;
-      if (k < ix.count && pathAt(ix, k) === name) {
-        if (ix.stages[k] !== 0) {
+      if (k < ix.count && ix.path(k) === name) {
+        if (ix.stage(k) !== 0) {
           // Unresolved conflict: git refuses the commit; the path is neither added nor deleted.
-          while (this.k < ix.count && pathAt(ix, this.k) === name) this.conflict(this.k++);
+          while (this.k < ix.count && ix.path(this.k) === name) this.conflict(this.k++);
           continue;
         }
         this.k++;
-        if (ix.intentToAdd[k] === 1) continue;
-        const io = ix.oidAt[k]!;
-        if (ix.modes[k] !== mode || ix.buf.compare(data, oidAt, oidAt + 20, io, io + 20) !== 0) {
-          const e = indexEntry(ix, k);
+        if (ix.intentToAdd(k)) continue;
+        if (ix.mode(k) !== mode || !ix.oidEquals(k, data, oidAt)) {
+          const e = ix.entry(k);
           this.changes.push({ path: e.path, oldOid: data.toString('hex', oidAt, oidAt + 20), newOid: e.oid, oldMode: modeText(mode), newMode: e.mode });
         }
         continue;
@@ -255,7 +254,11 @@ export function readStaged(o: StagedOptions): StagedState {
   const index = readIndexFile(indexFile);
   const head = readHead(repo);
   const walk = new StagedWalk(store, index);
-  walk.run(head === null ? null : commitTree(store, head));
+  try {
+    walk.run(head === null ? null : commitTree(store, head));
+  } finally {
+    index.close();
+  }
   const changes = walk.changes;
   changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   return { repo, store, indexFile, head, mergeHeads: readMergeHeads(repo), changes, conflicted: walk.conflicted };
