@@ -82,6 +82,7 @@ export class PackFile {
   }
 
   close(): void {
+    this.index.close();
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
     this.blocks.clear();
@@ -174,9 +175,20 @@ export class PackFile {
     return { type, size, dataStart: offset + p, baseOffset, baseOid };
   }
 
+  /**
+   * Where the entry's compressed data ends at the latest. Exact (the next entry's offset) once the index has sorted
+   * its offsets; before that, a reader of a few objects (the pre-commit hook) would pay for sorting every offset of
+   * the pack, so zlib's own worst case for `size` bytes bounds the read instead (zlib stops at the end of the
+   * stream; a stream longer than the bound, which zlib never writes, is retried with the exact end).
+   */
+  private entryEnd(offset: number, h: PackEntryHeader, exact: boolean): number {
+    if (exact || this.index.hasSortedOffsets) return this.index.nextOffset(offset, this.dataEnd);
+    return Math.min(this.dataEnd, h.dataStart + h.size + (h.size >> 8) + 64);
+  }
+
   /** Inflates the entry's zlib stream, bounded by the next entry's offset; checks the inflated size. */
-  inflate(offset: number, h: PackEntryHeader, oid: string | null): Buffer {
-    const end = this.index.nextOffset(offset, this.dataEnd);
+  inflate(offset: number, h: PackEntryHeader, oid: string | null, exact = false): Buffer {
+    const end = this.entryEnd(offset, h, exact);
     if (end > this.dataEnd || end <= h.dataStart) {
       throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset });
     }
@@ -187,6 +199,7 @@ export class PackFile {
       // allocate ~50x their size, and GC dominated the walk.
       out = inflateSync(slice, { chunkSize: Math.max(64, h.size + 1), maxOutputLength: Math.max(h.size, 64) });
     } catch (e) {
+      if (!exact && !this.index.hasSortedOffsets) return this.inflate(offset, h, oid, true);
       throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset });
     }
     if (out.length !== h.size) {
@@ -201,7 +214,7 @@ export class PackFile {
    * come out (or the whole entry was used).
    */
   inflatePrefix(offset: number, h: PackEntryHeader, oid: string | null, want = 32): Buffer {
-    const end = this.index.nextOffset(offset, this.dataEnd);
+    const end = this.entryEnd(offset, h, false);
     if (end > this.dataEnd || end <= h.dataStart) throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset });
     for (let avail = 256; ; avail *= 8) {
       const n = Math.min(avail, end - h.dataStart);
