@@ -82,10 +82,14 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
   const reach = facts.maxLen ?? UNBOUNDED_REACH;
   const common = { engine, verdict, reach, multiline: facts.multiline, anchoredToUnit: facts.anchoredToUnit, groupCount: facts.groupCount, groupNames: new Map(facts.groupNames) };
   if (engine === 'v8') {
-    const re = new RegExp(facts.v8, engineFlags + 'd');
+    // As for RE2 below: a built-in pattern (verdict from the rules cache) is known to compile, so its RegExp is
+    // made on first use; anything else is compiled now, so that a bad user pattern fails at load time.
+    const source = facts.v8;
+    let made: RegExp | undefined = seeded ? undefined : new RegExp(source, engineFlags + 'd');
     return {
       ...common,
       forEach(text, cb) {
+        const re = (made ??= new RegExp(source, engineFlags + 'd'));
         re.lastIndex = 0;
         for (;;) {
           const m = re.exec(text);

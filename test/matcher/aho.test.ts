@@ -1,0 +1,50 @@
+// The keyword automaton's two modes (trie walk with failure links before the dense table exists, the table after)
+// against each other and against a naive search, on random keyword sets and texts: the same hits, in the same order.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { KeywordAutomaton } from '../../src/matcher/aho.js';
+
+function hits(a: KeywordAutomaton, text: string): Array<[string, number]> {
+  const n = a.scanAll(text);
+  const out: Array<[string, number]> = [];
+  for (let i = 0; i < n; i++) out.push([a.keywords[a.hitKw[i]!]!, a.hitEnd[i]!]);
+  return out;
+}
+
+/** Every (keyword, end) by brute force, ordered by end then as the automaton reports ties (sorted here). */
+function naive(keywords: string[], text: string): Array<[string, number]> {
+  const lower = text.replace(/[A-Z]/g, (c) => c.toLowerCase());
+  const out: Array<[string, number]> = [];
+  for (const k of keywords) for (let i = lower.indexOf(k); i !== -1; i = lower.indexOf(k, i + 1)) out.push([k, i + k.length]);
+  return out;
+}
+
+const sortHits = (h: Array<[string, number]>): Array<[string, number]> => [...h].sort((x, y) => x[1] - y[1] || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0));
+
+describe('keyword automaton', () => {
+  it('trie mode and table mode give the same hits as a naive search (random keywords and texts)', () => {
+    const alpha = fc.constantFrom('a', 'b', 'c', 'A', 'B', '_', '-', 'é', '\n', 'ab', 'aba', 'ba');
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.array(fc.constantFrom('a', 'b', 'c', '_', '-'), { minLength: 1, maxLength: 5 }).map((x) => x.join('')), { minLength: 1, maxLength: 12 }),
+        fc.array(alpha, { maxLength: 200 }).map((x) => x.join('')),
+        (keywords, text) => {
+          const trie = new KeywordAutomaton(keywords, Infinity);
+          const table = new KeywordAutomaton(keywords, 0);
+          const a = hits(trie, text);
+          expect(a).toEqual(hits(table, text));
+          expect(sortHits(a)).toEqual(sortHits(naive(keywords, text)));
+        },
+      ),
+      { numRuns: 500, seed: 7 },
+    );
+  });
+
+  it('switches to the table after the threshold and keeps giving the same hits', () => {
+    const kws = ['aws_', 'akia', 'ghp_', 'password', 'token'];
+    const lazy = new KeywordAutomaton(kws, 100);
+    const table = new KeywordAutomaton(kws, 0);
+    const text = 'x AKIA y ghp_ password=token aws_secret PassWord '.repeat(5);
+    for (let i = 0; i < 4; i++) expect(hits(lazy, text)).toEqual(hits(table, text));
+  });
+});
