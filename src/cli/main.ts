@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { PACKAGE_ROOT } from '../rules/load.js';
 import { COMMANDS, type CommandModule } from './commands/index.js';
 import { parseSimple } from './fast-args.js';
-import { EXIT, EXIT_CODES_HELP, STDIN_ARG, printError } from './shared.js';
+import { EXIT, EXIT_CODES_HELP, STDIN_ARG, guardStdout, printError } from './shared.js';
 
 /**
  * `leakhound protect` as git hooks and the pre-commit framework run it, parsed without yargs (see fast-args.ts);
@@ -27,7 +27,11 @@ async function main(): Promise<number> {
   } catch (e) {
     return printError(e);
   }
-  const { default: yargs } = await import('yargs');
+  // The bundled CLI runs inside vm.Script (for V8's code cache, see scripts/bundle.mjs), where Node 20 cannot run
+  // import(); its loader hands over its own.
+  guardStdout();
+  const loaderImport = (globalThis as { __leakhoundImport?: (s: string) => Promise<typeof import('yargs')> }).__leakhoundImport;
+  const { default: yargs } = await (loaderImport ? loaderImport('yargs') : import('yargs'));
   const version = (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;
   let y = yargs(args)
     .scriptName('leakhound')

@@ -89,6 +89,21 @@ export function render(format: string, findings: Finding[], o: ReportOptions): s
   }
 }
 
+let stdoutGuarded = false;
+
+/**
+ * A closed pipe on stdout (`leakhound rules list | head`) ends the run quietly, as it does for any Unix filter,
+ * instead of an unhandled EPIPE with a stack trace. Attached on first use: creating process.stdout costs start-up.
+ */
+export function guardStdout(): void {
+  if (stdoutGuarded) return;
+  stdoutGuarded = true;
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.CLEAN);
+    throw e;
+  });
+}
+
 /** Writes the report to --output (atomically) or stdout. */
 export function emit(text: string, output: string | undefined): void {
   if (output && dash(output) !== '-') {
@@ -99,7 +114,10 @@ export function emit(text: string, output: string | undefined): void {
     } catch (e) {
       throw new LeakhoundError('E_READ', `cannot write report to ${output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
-  } else process.stdout.write(text);
+  } else {
+    guardStdout();
+    process.stdout.write(text);
+  }
 }
 
 export function colorFor(argv: Record<string, unknown>): boolean {

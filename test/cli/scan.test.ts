@@ -3,7 +3,8 @@ import { mkdtempSync, mkdirSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from '../helpers/cli.js';
+import { spawn } from 'node:child_process';
+import { BIN, runCli } from '../helpers/cli.js';
 import { TOKENS } from '../helpers/rules.js';
 
 function tree(files: Record<string, string>): string {
@@ -128,6 +129,16 @@ describe('leakhound rules', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/mine\.yaml:3: rule me\.token: negative example 1 is reported/);
   });
+  it('a reader that closes the pipe early (| head) ends the run quietly, no EPIPE stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'rules', 'list'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+
   it('--help and --version work', () => {
     expect(runCli(['--help']).stdout).toMatch(/Exit codes: 0 no leaks found, 1 leaks found, 2/);
     expect(runCli(['scan', '--help']).stdout).toMatch(/--max-file-size/);
