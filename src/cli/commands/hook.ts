@@ -51,8 +51,11 @@ function hooksPathFromConfig(configFile: string): string | undefined {
 function defaultCommand(workTree: string): string {
   // Not `npx`: it costs ~0.3 s of its own on every commit. Git runs hooks from the top of the work tree.
   if (existsSync(join(workTree, 'node_modules', '.bin', 'leakhound'))) return './node_modules/.bin/leakhound';
-  // The bundled CLI (dist/leakhound.cjs) is this very file; from the tsc output, main.js is one level up.
-  const main = fileURLToPath(import.meta.url.endsWith('.cjs') ? import.meta.url : new URL('../main.js', import.meta.url));
+  // In the bundle (dist/leakhound-core.cjs) the command is its loader, dist/leakhound.cjs; from the tsc output,
+  // main.js is one level up.
+  const main = import.meta.url.endsWith('.cjs')
+    ? fileURLToPath(import.meta.url).replace(/leakhound-core\.cjs$/, 'leakhound.cjs')
+    : fileURLToPath(new URL('../main.js', import.meta.url));
   return `"${process.execPath}" "${main}"`;
 }
 
