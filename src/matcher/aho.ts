@@ -12,10 +12,18 @@ const TABLE_AFTER = 256 * 1024;
 export class KeywordAutomaton {
   /** The dense transition table, built once the automaton has scanned TABLE_AFTER characters. */
   private delta: Int32Array | undefined;
-  /** Trie edges per state (folded ASCII code -> state), failure links, and states in breadth-first order. */
-  private readonly goto: Array<Map<number, number>>;
+  /**
+   * The trie in typed arrays (no object per state: start-up allocation is start-up time): the root's edges as a
+   * 128-entry table, every other state's as a sibling list (edge character, first child, next sibling).
+   */
+  private readonly rootNext = new Int32Array(128);
+  private readonly firstChild: Int32Array;
+  private readonly nextSibling: Int32Array;
+  private readonly edgeChar: Uint8Array;
+  private readonly states: number;
   private readonly fail: Int32Array;
-  private readonly order: number[];
+  /** States in breadth-first order (root excluded). */
+  private readonly order: Int32Array;
   /** For each state, the keyword ids that end there (via suffix links too), or undefined. */
   private readonly outputs: Array<number[] | undefined>;
   private readonly hasOut: Uint8Array;
@@ -33,61 +41,84 @@ export class KeywordAutomaton {
     private readonly tableAfter = TABLE_AFTER,
   ) {
     this.lengths = keywords.map((k) => k.length);
-    const goto: Array<Map<number, number>> = [new Map()];
-    const out: number[][] = [[]];
-    keywords.forEach((kw, id) => {
+    let max = 1;
+    for (const k of keywords) max += k.length;
+    const firstChild = new Int32Array(max).fill(-1);
+    const nextSibling = new Int32Array(max).fill(-1);
+    const edgeChar = new Uint8Array(max);
+    const outputs = new Array<number[] | undefined>(max);
+    let n = 1;
+    for (let id = 0; id < keywords.length; id++) {
+      const kw = keywords[id]!.toLowerCase();
       let s = 0;
-      for (const ch of kw.toLowerCase()) {
-        const c = ch.charCodeAt(0);
-        if (c >= 128) throw new Error(`keyword '${kw}' is not ASCII`);
-        let nx = goto[s]!.get(c);
-        if (nx === undefined) {
-          nx = goto.length;
-          goto.push(new Map());
-          out.push([]);
-          goto[s]!.set(c, nx);
+      for (let i = 0; i < kw.length; i++) {
+        const c = kw.charCodeAt(i);
+        if (c >= 128) throw new Error(`keyword '${keywords[id]!}' is not ASCII`);
+        let nx = this.child(s, c, firstChild, nextSibling, edgeChar);
+        if (nx === 0) {
+          nx = n++;
+          edgeChar[nx] = c;
+          if (s === 0) this.rootNext[c] = nx;
+          nextSibling[nx] = firstChild[s]!;
+          firstChild[s] = nx;
         }
         s = nx;
       }
-      out[s]!.push(id);
-    });
+      (outputs[s] ??= []).push(id);
+    }
     // Failure links breadth first: a state's failure state is strictly shallower, so it is done before it.
-    const fail = new Int32Array(goto.length);
-    const order: number[] = [];
-    for (const nx of goto[0]!.values()) order.push(nx);
-    for (let qi = 0; qi < order.length; qi++) {
+    const fail = new Int32Array(n);
+    const order = new Int32Array(n);
+    let tail = 0;
+    for (let t = firstChild[0]!; t !== -1; t = nextSibling[t]!) order[tail++] = t;
+    for (let qi = 0; qi < tail; qi++) {
       const s = order[qi]!;
-      out[s]!.push(...out[fail[s]!]!);
-      for (const [c, nx] of goto[s]!) {
+      const inherited = outputs[fail[s]!];
+      if (inherited !== undefined) outputs[s] = [...(outputs[s] ?? []), ...inherited];
+      for (let t = firstChild[s]!; t !== -1; t = nextSibling[t]!) {
+        const c = edgeChar[t]!;
         let f = fail[s]!;
-        let t = goto[f]!.get(c);
-        while (t === undefined && f !== 0) {
+        let x = this.child(f, c, firstChild, nextSibling, edgeChar);
+        while (x === 0 && f !== 0) {
           f = fail[f]!;
-          t = goto[f]!.get(c);
+          x = this.child(f, c, firstChild, nextSibling, edgeChar);
         }
-        fail[nx] = t !== undefined && t !== nx ? t : 0;
-        order.push(nx);
+        fail[t] = x;
+        order[tail++] = t;
       }
     }
-    this.goto = goto;
+    this.firstChild = firstChild;
+    this.nextSibling = nextSibling;
+    this.edgeChar = edgeChar;
+    this.states = n;
     this.fail = fail;
-    this.order = order;
-    this.outputs = out.map((o) => (o.length ? o : undefined));
-    this.hasOut = Uint8Array.from(out, (o) => (o.length ? 1 : 0));
+    this.order = order.subarray(0, tail);
+    outputs.length = n;
+    this.outputs = outputs;
+    const hasOut = new Uint8Array(n);
+    for (let s = 0; s < n; s++) if (outputs[s] !== undefined) hasOut[s] = 1;
+    this.hasOut = hasOut;
     if (tableAfter <= 0) this.buildTable();
+  }
+
+  /** The state reached from `s` on (folded) `c` by a trie edge, or 0 (the root: no such edge). */
+  private child(s: number, c: number, firstChild = this.firstChild, nextSibling = this.nextSibling, edgeChar = this.edgeChar): number {
+    if (s === 0) return this.rootNext[c]!;
+    for (let t = firstChild[s]!; t !== -1; t = nextSibling[t]!) if (edgeChar[t] === c) return t;
+    return 0;
   }
 
   /** The dense table over folded ASCII: one lookup per character, no branch but the output test. */
   private buildTable(): void {
-    const { goto, fail } = this;
-    const n = goto.length;
+    const { fail, firstChild, nextSibling, edgeChar } = this;
+    const n = this.states;
     const delta = new Int32Array(n * 128);
-    for (const [c, nx] of goto[0]!) delta[c] = nx;
+    delta.set(this.rootNext);
     // Each row starts as a copy of its failure state's row (already complete) plus the state's own edges.
     for (const s of this.order) {
       const f = fail[s]!;
       delta.copyWithin(s * 128, f * 128, f * 128 + 128);
-      for (const [c, nx] of goto[s]!) delta[s * 128 + c] = nx;
+      for (let t = firstChild[s]!; t !== -1; t = nextSibling[t]!) delta[s * 128 + edgeChar[t]!] = t;
     }
     // Fold upper case onto lower case in the table itself, so the scan loop does no case work.
     for (let s = 0; s < n; s++) delta.copyWithin(s * 128 + 65, s * 128 + 97, s * 128 + 123);
@@ -105,7 +136,7 @@ export class KeywordAutomaton {
 
   /** scanAll before the table exists: trie edges and failure links. */
   private scanTrie(text: string): number {
-    const { goto, fail, hasOut, outputs } = this;
+    const { fail, hasOut, outputs } = this;
     let count = 0;
     let s = 0;
     const n = text.length;
@@ -116,12 +147,12 @@ export class KeywordAutomaton {
         continue;
       }
       if (c >= 65 && c <= 90) c += 32;
-      let nx = goto[s]!.get(c);
-      while (nx === undefined && s !== 0) {
+      let nx = this.child(s, c);
+      while (nx === 0 && s !== 0) {
         s = fail[s]!;
-        nx = goto[s]!.get(c);
+        nx = this.child(s, c);
       }
-      s = nx ?? 0;
+      s = nx;
       if (hasOut[s] === 1) {
         for (const k of outputs[s]!) {
           if (count === this.hitKw.length) this.grow();
