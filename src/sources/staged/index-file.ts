@@ -39,8 +39,10 @@ function corrupt(file: string, why: string): LeakhoundError {
   return new LeakhoundError('E_READ', `cannot read the git index ${file}: ${why}`, { file });
 }
 
-/** Entries fetched one by one before the reader takes the whole file instead. */
-const FETCH_LIMIT = 256;
+/** Entry windows read before the reader takes the whole file instead. */
+const FETCH_LIMIT = 128;
+/** Bytes read at a time for entries asked for (a run of neighbours comes with each). */
+const ENTRY_WINDOW = 16 * 1024;
 /** Window through which the entry offsets are found. */
 const CHUNK = 256 * 1024;
 
@@ -54,7 +56,10 @@ const CHUNK = 256 * 1024;
 export class GitIndex {
   /** Paths decoded so far (all of them for version 4, whose paths are prefix-compressed). */
   private readonly paths: Array<string | undefined>;
-  private readonly fetched: Array<Buffer | undefined> = [];
+  /** The last window of entries read, and the file offset it starts at. */
+  private win: Buffer | undefined;
+  private winBase = 0;
+  private winLen = 0;
   private fetches = 0;
 
   constructor(
@@ -72,22 +77,28 @@ export class GitIndex {
     this.paths = paths ?? new Array<string | undefined>(count);
   }
 
-  /** Entry i's bytes and where they start in them. */
+  /**
+   * Entry i's bytes and where they start in them: from the whole file once loaded, else from a window of entries
+   * read at i (the walk moves forward, so one window serves a run of neighbours).
+   */
   private at(i: number): [Buffer, number] {
-    if (this.buf !== undefined) return [this.buf, this.entryAt[i]!];
-    const got = this.fetched[i];
-    if (got !== undefined) return [got, 0];
+    const start = this.entryAt[i]!;
+    if (this.buf !== undefined) return [this.buf, start];
+    const end = this.entryAt[i + 1]!;
+    if (this.win !== undefined && start >= this.winBase && end <= this.winBase + this.winLen) return [this.win, start - this.winBase];
     if (++this.fetches > FETCH_LIMIT || this.fd === undefined) {
       this.buf = readFileSync(this.file);
       if (this.buf.length < this.entryAt[this.count]!) throw corrupt(this.file, 'the file changed while it was read');
       this.close();
-      return [this.buf, this.entryAt[i]!];
+      return [this.buf, start];
     }
-    const len = this.entryAt[i + 1]! - this.entryAt[i]!;
-    const b = Buffer.allocUnsafe(len);
-    if (readSync(this.fd, b, 0, len, this.entryAt[i]!) !== len) throw corrupt(this.file, 'the file changed while it was read');
-    this.fetched[i] = b;
-    return [b, 0];
+    const len = Math.max(end - start, Math.min(ENTRY_WINDOW, this.entryAt[this.count]! - start));
+    if (this.win === undefined || this.win.length < len) this.win = Buffer.allocUnsafeSlow(Math.max(len, ENTRY_WINDOW));
+    const got = readSync(this.fd, this.win, 0, len, start);
+    if (got < end - start) throw corrupt(this.file, 'the file changed while it was read');
+    this.winLen = got;
+    this.winBase = start;
+    return [this.win, 0];
   }
 
   /** Releases the file; entries asked for later are read from the whole file. */

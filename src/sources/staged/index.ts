@@ -205,9 +205,9 @@ class StagedWalk {
         const k = this.k;
         const ct = ix.cacheTree.get(name);
         if (ct !== undefined && data.toString('hex', oidAt, oidAt + 20) === ct.oid) {
-          // The index holds exactly HEAD's tree here: skip the entries it covers (if they really are under it).
-          const last = k + ct.entries - 1;
-          if (ct.entries === 0 || (last < ix.count && ix.path(k).startsWith(key) && ix.path(last).startsWith(key))) {
+          // The index holds exactly HEAD's tree here: skip the entries it covers, as git does (their count is in the
+          // cache-tree; the first is checked to be under the directory, the rest are not read at all).
+          if (ct.entries === 0 || (k + ct.entries <= ix.count && ix.path(k).startsWith(key))) {
             this.k += ct.entries;
             continue;
           }
