@@ -31,6 +31,10 @@ await build({
   define: { 'import.meta.url': '__leakhound_bundle_url' },
   banner: { js: "const __leakhound_bundle_url = require('node:url').pathToFileURL(__filename).href;" },
   legalComments: 'none',
+  // Whitespace and syntax only (names kept, so LEAKHOUND_DEBUG stack traces stay readable): V8 needs the whole
+  // source even with a code cache, so its size is start-up time (543 KB -> 377 KB, ~10 ms less per run here).
+  minifyWhitespace: true,
+  minifySyntax: true,
   logLevel: 'warning',
 });
 // The loader wraps the bundle in a function: a #! line is only valid at the very start of a script.

@@ -2,12 +2,13 @@
 // large history and a large working tree, beside `git diff --cached` on the same staged change and a bare
 // `node -e 0` (Node start-up alone, the floor for any Node CLI).
 //
-//   npm run build && node bench/protect/run.mjs [--files 20000] [--commits 2000] [--runs 21]
+//   npm run build && node bench/protect/run.mjs [--files 20000] [--commits 2000] [--runs 21] [--typical-only]
 //
 // The repository is generated with `git fast-import` in a temp dir (deterministic content), then one commit's worth
-// of changes is staged: 3 modified files and 1 new file, no secrets (the common case: the hook must say nothing).
+// of changes is staged after a last `git commit`: 3 modified files and 1 new file, no secrets (the common case: the
+// hook must say nothing). Then the same change again with an index that has no cache-tree (the worst case).
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +69,11 @@ function generate() {
   execFileSync('git', ['fast-import', '--quiet'], { cwd: dir, input, env, maxBuffer: 1 << 30 });
   git('checkout', '-q', '-f', 'main');
   git('gc', '-q');
+  // The developer's last commit, made with `git commit`: it leaves the index with a complete cache-tree, as every
+  // commit does (a checkout of a fast-imported history does not).
+  writeFileSync(join(dir, 'CHANGELOG.md'), '# Changes\n');
+  git('add', 'CHANGELOG.md');
+  git('commit', '-q', '-m', 'last commit');
   // The typical commit: 3 modified files and 1 new one.
   for (const i of [5, 500, 5000 % FILES]) writeFileSync(join(dir, pathOf(i)), fileText(i, 99999) + 'export const added = 1;\n');
   writeFileSync(join(dir, 'src/new-feature.ts'), fileText(FILES + 1, 1));
@@ -98,10 +104,21 @@ const results = {
   'git diff --cached': time('git', ['diff', '--cached']),
   'leakhound protect': time(process.execPath, [BIN, 'protect']),
 };
+// The worst case: an index without a cache-tree (after `git read-tree`, some checkouts and resets), where both git
+// and leakhound compare every index entry with HEAD's tree. The same staged change, re-staged.
+if (!args.includes('--typical-only')) {
+  const saved = readFileSync(join(dir, '.git', 'index'));
+  git('read-tree', 'HEAD');
+  git('add', '-A');
+  spawnSync(process.execPath, [BIN, 'protect'], { cwd: dir });
+  results['git diff --cached (no cache-tree)'] = time('git', ['diff', '--cached']);
+  results['leakhound protect (no cache-tree)'] = time(process.execPath, [BIN, 'protect']);
+  writeFileSync(join(dir, '.git', 'index'), saved); // a kept repository stays as generated
+}
 const fmt = (x) => x.toFixed(0).padStart(6);
 console.log(`repository: ${FILES} files, ${COMMITS} commits (generated in ${genMs} ms); staged: ${staged.length} files; ${RUNS} runs each`);
-console.log(`${'command'.padEnd(20)} median    min    p90 (ms)`);
-for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(20)} ${fmt(v.median)} ${fmt(v.min)} ${fmt(v.p90)}`);
+console.log(`${'command'.padEnd(36)} median    min    p90 (ms)`);
+for (const [k, v] of Object.entries(results)) console.log(`${k.padEnd(36)} ${fmt(v.median)} ${fmt(v.min)} ${fmt(v.p90)}`);
 console.log(`load average: ${(await import('node:os')).loadavg().map((x) => x.toFixed(2)).join(' ')}`);
 if (args.includes('--keep') || repoArg >= 0) console.log(`kept: ${dir}`);
 else rmSync(dir, { recursive: true, force: true });
