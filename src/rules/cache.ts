@@ -28,7 +28,7 @@ interface CachedFile {
 interface CacheData {
   version: number;
   key: string;
-  /** [path relative to the package root, size, mtime in ms] of every key input when the cache was written. */
+  /** [file name in patterns/ or code input path, size, mtime in ms] of every key input when the cache was written. */
   stamps?: Array<[string, number, number]>;
   files: CachedFile[];
   allow: GlobalAllowlist;
@@ -39,11 +39,11 @@ export function cacheFile(packageRoot: string): string {
   return join(packageRoot, 'dist', 'rules.json');
 }
 
-/** The files the key covers: every rule file in patterns/ and the code inputs; undefined if patterns/ is unreadable. */
-function keyInputs(packageRoot: string, patternsDir: string): string[] | undefined {
+/** The files the key covers, as [label, path]: every rule file in patterns/ and the code inputs. */
+function keyInputs(packageRoot: string, patternsDir: string): Array<[string, string]> | undefined {
   try {
     const names = readdirSync(patternsDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
-    return [...names.map((n) => join(patternsDir, n)), ...CODE_INPUTS.map((f) => join(packageRoot, f))];
+    return [...names.map((n): [string, string] => [n, `${patternsDir}/${n}`]), ...CODE_INPUTS.map((f): [string, string] => [f, `${packageRoot}/${f}`])];
   } catch {
     return undefined;
   }
@@ -76,23 +76,32 @@ function stampsOf(packageRoot: string, patternsDir: string): Array<[string, numb
   const files = keyInputs(packageRoot, patternsDir);
   if (files === undefined) return undefined;
   const out: Array<[string, number, number]> = [];
-  for (const f of files) {
+  for (const [label, f] of files) {
     const st = statSync(f, { throwIfNoEntry: false });
     if (st === undefined) return undefined;
-    out.push([relative(packageRoot, f), st.size, st.mtimeMs]);
+    out.push([label, st.size, st.mtimeMs]);
   }
   return out;
 }
 
 /**
  * Whether the cache was written from exactly these inputs. Fast path: the same files with the same sizes and
- * mtimes as when it was written (a stat each, no reading); otherwise the content hash decides, so a touched but
- * unchanged file costs one hash, and a changed one is always caught.
+ * mtimes as when it was written (a stat each, no reading; stops at the first difference); otherwise the content
+ * hash decides, so a touched but unchanged file costs one hash, and a changed one is always caught.
  */
 function isCurrent(data: CacheData, packageRoot: string, patternsDir: string): boolean {
-  const now = stampsOf(packageRoot, patternsDir);
   const then = data.stamps;
-  if (now !== undefined && then !== undefined && now.length === then.length && now.every((x, i) => x[0] === then[i]![0] && x[1] === then[i]![1] && x[2] === then[i]![2])) return true;
+  const files = then === undefined ? undefined : keyInputs(packageRoot, patternsDir);
+  if (then !== undefined && files !== undefined && files.length === then.length) {
+    let same = true;
+    for (let i = 0; i < files.length && same; i++) {
+      const [label, f] = files[i]!;
+      const was = then[i]!;
+      const st = label === was[0] ? statSync(f, { throwIfNoEntry: false }) : undefined;
+      same = st !== undefined && st.size === was[1] && st.mtimeMs === was[2];
+    }
+    if (same) return true;
+  }
   return data.key === cacheKey(packageRoot, patternsDir);
 }
 

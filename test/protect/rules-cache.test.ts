@@ -1,6 +1,6 @@
 // The built-in rules cache (dist/rules.json) must give exactly what loading patterns/ gives, and must be ignored
 // as soon as patterns/ or the code that produced it changes.
-import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, appendFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync, readFileSync, mkdirSync, appendFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,23 @@ describe('built-in rules cache', () => {
     writeBuiltinCache(root, patterns, fresh);
     expect(readBuiltinCache(root, patterns)).toBeDefined();
     writeFileSync(join(patterns, 'zz-new.yaml'), 'provider: x\nrules: []\n');
+    expect(readBuiltinCache(root, patterns)).toBeUndefined();
+  });
+
+  it('size and mtime stamps: a rewritten but identical file keeps the cache (hash), a same-size edit drops it', () => {
+    const { root, patterns } = fakeRoot();
+    writeBuiltinCache(root, patterns, fresh);
+    const file = join(patterns, 'aws.yaml');
+    const text = readFileSync(file, 'utf8');
+    const later = new Date(Date.now() + 60_000);
+    writeFileSync(file, text);
+    utimesSync(file, later, later);
+    expect(readBuiltinCache(root, patterns)).toBeDefined();
+    // Same length, one character different, new mtime: the stamps differ and so does the hash.
+    const i = text.indexOf('severity: critical');
+    writeFileSync(file, `${text.slice(0, i)}severity: criticaL${text.slice(i + 18)}`);
+    utimesSync(file, new Date(later.getTime() + 60_000), new Date(later.getTime() + 60_000));
+    expect(readFileSync(file).length).toBe(Buffer.byteLength(text));
     expect(readBuiltinCache(root, patterns)).toBeUndefined();
   });
 
