@@ -3,30 +3,15 @@
 import { readFileSync } from 'node:fs';
 import { PACKAGE_ROOT } from '../rules/load.js';
 import { COMMANDS, type CommandModule } from './commands/index.js';
-import { parseSimple } from './fast-args.js';
+import { runFastProtect } from './fast-protect.js';
 import { EXIT, EXIT_CODES_HELP, STDIN_ARG, guardStdout, printError } from './shared.js';
-
-/**
- * `leakhound protect` as git hooks and the pre-commit framework run it, parsed without yargs (see fast-args.ts);
- * undefined when the arguments need the full parser.
- */
-async function fastProtect(args: string[]): Promise<number | undefined> {
-  if (args[0] !== 'protect') return undefined;
-  const protect = await import('./commands/protect.js');
-  const argv = parseSimple(args.slice(1), protect.options, protect.positional);
-  return argv === null ? undefined : protect.handler(argv);
-}
 
 async function main(): Promise<number> {
   let code: number = EXIT.CLEAN;
   // yargs drops a bare '-' argument: carry it through as a sentinel that commands map back.
+  const fast = await runFastProtect(process.argv.slice(2));
+  if (fast !== undefined) return fast;
   const args = process.argv.slice(2).map((a) => (a === '-' ? STDIN_ARG : a));
-  try {
-    const fast = await fastProtect(args);
-    if (fast !== undefined) return fast;
-  } catch (e) {
-    return printError(e);
-  }
   // The bundled CLI runs inside vm.Script (for V8's code cache, see scripts/bundle.mjs), where Node 20 cannot run
   // import(); its loader hands over its own.
   guardStdout();

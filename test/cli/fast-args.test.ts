@@ -4,7 +4,11 @@
 // back to yargs, so declining is always safe.
 import fc from 'fast-check';
 import yargs from 'yargs';
+import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT, runCli } from '../helpers/cli.js';
 import * as protect from '../../src/cli/commands/protect.js';
 import { parseSimple } from '../../src/cli/fast-args.js';
 
@@ -70,5 +74,23 @@ describe('protect fast-path arguments', () => {
       }),
       { numRuns: 400, seed: 4242 },
     );
+  });
+
+  it('the bundled CLI: protect with plain arguments runs the small bundle, anything else falls back to the full CLI', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-fast-'));
+    writeFileSync(join(dir, 'a.txt'), 'nothing to see\n');
+    expect(runCli(['protect', 'a.txt'], { cwd: dir }).code).toBe(0);
+    const help = runCli(['protect', '--help'], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('leakhound protect [files..]');
+    const bad = runCli(['protect', '--bogus', 'a.txt'], { cwd: dir });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Unknown argument: bogus');
+    // Each bundle's code cache is written once and then used: later runs behave the same.
+    const caches = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.v8cache'));
+    expect(caches.some((f) => f.startsWith('.leakhound-protect.'))).toBe(true);
+    expect(caches.some((f) => f.startsWith('.leakhound-core.'))).toBe(true);
+    expect(runCli(['protect', 'a.txt'], { cwd: dir }).code).toBe(0);
+    expect(runCli(['protect', '--bogus'], { cwd: dir }).code).toBe(2);
   });
 });
