@@ -6,7 +6,7 @@
 import type { LeakhoundError } from '../../errors/index.js';
 import { LruCache } from './lru.js';
 import type { ObjectStore } from './object-store.js';
-import { decodeName, parseCommitLinks, parseTag } from './parse.js';
+import { decodeName, parseCommitLinks, parseTag, rawOid } from './parse.js';
 import { TreeCache } from './walk.js';
 
 export interface TipTarget {
@@ -96,8 +96,8 @@ export class TipIndex {
         else hi = mid;
       }
       if (idx < 0) break;
-      if (last) result = `${t.modes[idx] ?? ''} ${t.oids[idx] ?? ''}`;
-      else cur = t.oids[idx] ?? '';
+      if (last) result = `${t.modes[idx] ?? ''} ${rawOid(t, idx)}`;
+      else cur = rawOid(t, idx);
     }
     this.memo.set(key, result, 1);
     return result;
@@ -146,8 +146,8 @@ export class TipIndex {
       const t = this.trees.get(oid);
       for (let i = 0; i < t.names.length; i++) {
         const n = t.names[i] ?? '';
-        if (n.endsWith('/')) stack.push([t.oids[i] ?? '', prefix + n]);
-        else yield { path: decodeName(prefix + n), oid: t.oids[i] ?? '', mode: t.modes[i] ?? '' };
+        if (n.endsWith('/')) stack.push([rawOid(t, i), prefix + n]);
+        else yield { path: decodeName(prefix + n), oid: rawOid(t, i), mode: t.modes[i] ?? '' };
       }
     }
   }

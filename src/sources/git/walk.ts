@@ -16,6 +16,8 @@ import {
   parseCommitLinks,
   parseTag,
   parseTreeRaw,
+  rawOid,
+  sameRawOid,
   type ParsedCommit,
   type ParsedTag,
   type RawTree,
@@ -89,7 +91,7 @@ export interface WalkOptions {
   reached?: Set<string>;
 }
 
-const EMPTY_TREE: RawTree = { names: [], modes: [], oids: [], weight: 0 };
+const EMPTY_TREE: RawTree = { names: [], modes: [], data: Buffer.alloc(0), oidAt: new Int32Array(0), weight: 0 };
 
 /**
  * Parsed trees, LRU-bounded by approximate retained bytes. Entry names are kept as latin1 (byte order comparisons)
@@ -182,13 +184,15 @@ function diffRec(
     const ak = an[i];
     const bk = bn[j];
     if (ak !== undefined && bk !== undefined && ak === bk) {
-      const ao = a.oids[i] ?? '';
-      const bo = b.oids[j] ?? '';
       const am = a.modes[i] ?? '';
       const bm = b.modes[j] ?? '';
-      i++;
-      j++;
-      if (ao === bo && am === bm) continue;
+      if (am === bm && sameRawOid(a, i, b, j)) {
+        i++;
+        j++;
+        continue;
+      }
+      const ao = rawOid(a, i++);
+      const bo = rawOid(b, j++);
       if (ak.endsWith('/')) {
         diffRec(trees, ao, bo, prefix + ak, out, reached, onError);
       } else {
@@ -196,13 +200,13 @@ function diffRec(
         out.push({ path: decodeName(prefix + ak), oldOid: ao, newOid: bo, oldMode: am, newMode: bm });
       }
     } else if (bk === undefined || (ak !== undefined && ak < bk)) {
-      const ao = a.oids[i] ?? '';
+      const ao = rawOid(a, i);
       const am = a.modes[i] ?? '';
       i++;
       if ((ak ?? '').endsWith('/')) diffRec(trees, ao, null, prefix + (ak ?? ''), out, reached, onError);
       else out.push({ path: decodeName(prefix + (ak ?? '')), oldOid: ao, newOid: null, oldMode: am, newMode: null });
     } else {
-      const bo = b.oids[j] ?? '';
+      const bo = rawOid(b, j);
       const bm = b.modes[j] ?? '';
       j++;
       if (bk.endsWith('/')) diffRec(trees, null, bo, prefix + bk, out, reached, onError);
