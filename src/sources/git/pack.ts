@@ -31,6 +31,8 @@ export interface PackEntryHeader {
 
 const BLOCK = 64 * 1024;
 const BLOCK_CACHE_BYTES = 16 * 1024 * 1024;
+/** Entries read with a zlib-bounded end before the pack's offsets are sorted for exact ends (see entryEnd). */
+const BOUNDED_READS = 256;
 
 export class PackFile {
   readonly path: string;
@@ -177,14 +179,18 @@ export class PackFile {
 
   /**
    * Where the entry's compressed data ends at the latest. Exact (the next entry's offset) once the index has sorted
-   * its offsets; before that, a reader of a few objects (the pre-commit hook) would pay for sorting every offset of
-   * the pack, so zlib's own worst case for `size` bytes bounds the read instead (zlib stops at the end of the
-   * stream; a stream longer than the bound, which zlib never writes, is retried with the exact end).
+   * its offsets, which it does from the BOUNDED_READS+1st entry on; before that, a reader of a few objects (the
+   * pre-commit hook) would pay for sorting every offset of the pack, so zlib's own worst case for `size` bytes
+   * bounds the read instead (zlib stops at the end of the stream; a stream longer than the bound, which zlib never
+   * writes, is retried with the exact end). Bulk readers want the exact end: the bound reads ~3× the compressed
+   * bytes of a typical blob.
    */
   private entryEnd(offset: number, h: PackEntryHeader, exact: boolean): number {
-    if (exact || this.index.hasSortedOffsets) return this.index.nextOffset(offset, this.dataEnd);
+    if (exact || this.index.hasSortedOffsets || ++this.boundedReads > BOUNDED_READS) return this.index.nextOffset(offset, this.dataEnd);
     return Math.min(this.dataEnd, h.dataStart + h.size + (h.size >> 8) + 64);
   }
+
+  private boundedReads = 0;
 
   /** Inflates the entry's zlib stream, bounded by the next entry's offset; checks the inflated size. */
   inflate(offset: number, h: PackEntryHeader, oid: string | null, exact = false): Buffer {
