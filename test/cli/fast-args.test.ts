@@ -4,7 +4,7 @@
 // back to yargs, so declining is always safe.
 import fc from 'fast-check';
 import yargs from 'yargs';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -92,5 +92,12 @@ describe('protect fast-path arguments', () => {
     expect(caches.some((f) => f.startsWith('.leakhound-core.'))).toBe(true);
     expect(runCli(['protect', 'a.txt'], { cwd: dir }).code).toBe(0);
     expect(runCli(['protect', '--bogus'], { cwd: dir }).code).toBe(2);
+    // A damaged cache is rejected by V8 and written again; the run is unaffected.
+    const core = join(ROOT, 'dist', caches.find((f) => f.startsWith('.leakhound-core.'))!);
+    writeFileSync(core, 'not a code cache');
+    const v = runCli(['--version'], { cwd: dir });
+    expect(v.code).toBe(0);
+    expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(statSync(core).size).toBeGreaterThan(1000);
   });
 });
