@@ -224,7 +224,7 @@ export interface RawTree {
 }
 
 /** The usual modes as one shared string each (no string per entry). */
-function modeOf(data: Buffer, start: number, end: number): string {
+export function modeOf(data: Buffer, start: number, end: number): string {
   const len = end - start;
   const c0 = data[start];
   if (len === 6 && c0 === 0x31) {
@@ -260,16 +260,6 @@ export function parseTreeRaw(data: Buffer, oid: string | null = null): RawTree {
 export function rawOid(t: RawTree, i: number): string {
   const o = t.oidAt[i]!;
   return t.data.toString('hex', o, o + 20);
-}
-
-/** Whether entry i of `a` and entry j of `b` name the same object. */
-export function sameRawOid(a: RawTree, i: number, b: RawTree, j: number): boolean {
-  const x = a.data;
-  const y = b.data;
-  let p = a.oidAt[i]!;
-  let q = b.oidAt[j]!;
-  for (const end = p + 20; p < end; p++, q++) if (x[p] !== y[q]) return false;
-  return true;
 }
 
 /** Decodes a latin1-held name back to UTF-8 text (ASCII names are returned as is). */

@@ -15,9 +15,8 @@ import {
   parseCommit,
   parseCommitLinks,
   parseTag,
+  modeOf,
   parseTreeRaw,
-  rawOid,
-  sameRawOid,
   type ParsedCommit,
   type ParsedTag,
   type RawTree,
@@ -91,14 +90,15 @@ export interface WalkOptions {
   reached?: Set<string>;
 }
 
-const EMPTY_TREE: RawTree = { names: [], modes: [], data: Buffer.alloc(0), oidAt: new Int32Array(0), weight: 0 };
+const NO_TREE: Buffer = Buffer.alloc(0);
 
 /**
- * Parsed trees, LRU-bounded by approximate retained bytes. Entry names are kept as latin1 (byte order comparisons)
- * and tree entries get a trailing `/`, which is exactly git's tree sort key.
+ * Trees by oid, LRU-bounded by bytes: the raw tree objects, which the differ walks in place (see diffRec), and
+ * parsed on request (`get`) for the few lookups by path. Parsed entry names are latin1 (byte order comparisons) and
+ * subtrees get a trailing `/`, which is exactly git's tree sort key.
  */
 export class TreeCache {
-  private readonly lru: LruCache<string, RawTree>;
+  private readonly lru: LruCache<string, Buffer>;
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(
@@ -108,19 +108,25 @@ export class TreeCache {
     this.lru = new LruCache(maxBytes);
   }
 
-  get(oid: string): RawTree {
+  /** The tree object's bytes. */
+  raw(oid: string): Buffer {
     const hit = this.lru.get(oid);
     if (hit !== undefined) {
       this.stats.hits++;
       return hit;
     }
     this.stats.misses++;
-    const t = parseTreeRaw(this.store.readAs(oid, 'tree'), oid);
+    const data = this.store.readAs(oid, 'tree');
+    this.lru.set(oid, data, data.length + 64);
+    return data;
+  }
+
+  get(oid: string): RawTree {
+    const t = parseTreeRaw(this.raw(oid), oid);
     for (let i = 0; i < t.names.length; i++) {
       const m = t.modes[i];
       if (m === '40000' || m === '040000') t.names[i] = `${t.names[i] ?? ''}/`;
     }
-    this.lru.set(oid, t, t.weight);
     return t;
   }
 
@@ -153,6 +159,45 @@ export function diffTrees(
   diffRec(trees, oldTree, newTree, opts.prefix ?? '', out, opts.reached, opts.onError);
 }
 
+/** Where an entry of a raw tree lies: mode [p, sp), name (sp, nul), id (nul, nul + 21). */
+interface RawEntry {
+  sp: number;
+  nul: number;
+}
+
+function entryAt(t: Buffer, p: number, oid: string | null, out: RawEntry): void {
+  let sp = p;
+  while (sp < t.length && t[sp] !== 0x20) sp++;
+  if (sp >= t.length || sp - p > 7 || sp === p) throw objectCorrupt(oid, 'bad tree entry mode');
+  let nul = sp + 1;
+  while (nul < t.length && t[nul] !== 0) nul++;
+  if (nul + 21 > t.length) throw objectCorrupt(oid, 'tree entry truncated');
+  out.sp = sp;
+  out.nul = nul;
+}
+
+/** git's tree order: names byte by byte, a subtree's name as if followed by '/', a file's as if it ended there. */
+function compareEntries(a: Buffer, ea: RawEntry, aDir: boolean, b: Buffer, eb: RawEntry, bDir: boolean): number {
+  const a0 = ea.sp + 1;
+  const b0 = eb.sp + 1;
+  const la = ea.nul - a0;
+  const lb = eb.nul - b0;
+  const m = la < lb ? la : lb;
+  for (let k = 0; k < m; k++) {
+    const d = a[a0 + k]! - b[b0 + k]!;
+    if (d !== 0) return d;
+  }
+  const ca = la > m ? a[a0 + m]! : aDir ? 0x2f : 0;
+  const cb = lb > m ? b[b0 + m]! : bDir ? 0x2f : 0;
+  return ca - cb;
+}
+
+/**
+ * The tree differ, on the raw tree objects: entries that are byte-for-byte the same on both sides (the vast
+ * majority: a commit changes a few paths) are skipped with one native comparison, without making a string of their
+ * name or id. Strings are made only for entries that differ. (It parsed both trees fully before: on a history where
+ * each commit edits one file of a large directory, that was every name of that directory, every commit.)
+ */
 function diffRec(
   trees: TreeCache,
   oldTree: string | null,
@@ -163,12 +208,12 @@ function diffRec(
   onError: ((e: LeakhoundError, path: string) => void) | undefined,
 ): void {
   if (oldTree === newTree) return;
-  let a = EMPTY_TREE;
-  let b = EMPTY_TREE;
+  let a = NO_TREE;
+  let b = NO_TREE;
   try {
-    if (oldTree !== null) a = trees.get(oldTree);
+    if (oldTree !== null) a = trees.raw(oldTree);
     if (newTree !== null) {
-      b = trees.get(newTree);
+      b = trees.raw(newTree);
       reached?.add(newTree);
     }
   } catch (e) {
@@ -176,43 +221,61 @@ function diffRec(
     onError(annotate(e, {}), prefix === '' ? '/' : decodeName(prefix));
     return;
   }
-  const an = a.names;
-  const bn = b.names;
-  let i = 0;
-  let j = 0;
-  while (i < an.length || j < bn.length) {
-    const ak = an[i];
-    const bk = bn[j];
-    if (ak !== undefined && bk !== undefined && ak === bk) {
-      const am = a.modes[i] ?? '';
-      const bm = b.modes[j] ?? '';
-      if (am === bm && sameRawOid(a, i, b, j)) {
-        i++;
-        j++;
+  const ea: RawEntry = { sp: 0, nul: 0 };
+  const eb: RawEntry = { sp: 0, nul: 0 };
+  let pa = 0;
+  let pb = 0;
+  const name = (t: Buffer, e: RawEntry): string => t.toString('latin1', e.sp + 1, e.nul);
+  const isDir = (t: Buffer, p: number, e: RawEntry): boolean => t[p] === 0x34 && e.sp - p === 5; // 40000
+  while (pa < a.length || pb < b.length) {
+    let c: number;
+    if (pa < a.length) entryAt(a, pa, oldTree, ea);
+    if (pb < b.length) entryAt(b, pb, newTree, eb);
+    if (pa >= a.length) c = 1;
+    else if (pb >= b.length) c = -1;
+    else {
+      const na = ea.nul + 21 - pa;
+      // The same entry on both sides, byte for byte: nothing changed under it.
+      if (na === eb.nul + 21 - pb && a.compare(b, pb, pb + na, pa, pa + na) === 0) {
+        pa += na;
+        pb += na;
         continue;
       }
-      const ao = rawOid(a, i++);
-      const bo = rawOid(b, j++);
-      if (ak.endsWith('/')) {
-        diffRec(trees, ao, bo, prefix + ak, out, reached, onError);
-      } else {
-        if (reached !== undefined && bm !== '160000') reached.add(bo);
-        out.push({ path: decodeName(prefix + ak), oldOid: ao, newOid: bo, oldMode: am, newMode: bm });
-      }
-    } else if (bk === undefined || (ak !== undefined && ak < bk)) {
-      const ao = rawOid(a, i);
-      const am = a.modes[i] ?? '';
-      i++;
-      if ((ak ?? '').endsWith('/')) diffRec(trees, ao, null, prefix + (ak ?? ''), out, reached, onError);
-      else out.push({ path: decodeName(prefix + (ak ?? '')), oldOid: ao, newOid: null, oldMode: am, newMode: null });
-    } else {
-      const bo = rawOid(b, j);
-      const bm = b.modes[j] ?? '';
-      j++;
-      if (bk.endsWith('/')) diffRec(trees, null, bo, prefix + bk, out, reached, onError);
+      c = compareEntries(a, ea, isDir(a, pa, ea), b, eb, isDir(b, pb, eb));
+    }
+    if (c === 0) {
+      const aDir = isDir(a, pa, ea);
+      const am = modeOf(a, pa, ea.sp);
+      const bm = modeOf(b, pb, eb.sp);
+      const ao = a.toString('hex', ea.nul + 1, ea.nul + 21);
+      const bo = b.toString('hex', eb.nul + 1, eb.nul + 21);
+      const key = name(a, ea);
+      pa = ea.nul + 21;
+      pb = eb.nul + 21;
+      if (am === bm && ao === bo) continue;
+      if (aDir) diffRec(trees, ao, bo, `${prefix}${key}/`, out, reached, onError);
       else {
         if (reached !== undefined && bm !== '160000') reached.add(bo);
-        out.push({ path: decodeName(prefix + bk), oldOid: null, newOid: bo, oldMode: null, newMode: bm });
+        out.push({ path: decodeName(prefix + key), oldOid: ao, newOid: bo, oldMode: am, newMode: bm });
+      }
+    } else if (c < 0) {
+      const ao = a.toString('hex', ea.nul + 1, ea.nul + 21);
+      const am = modeOf(a, pa, ea.sp);
+      const key = name(a, ea);
+      const dir = isDir(a, pa, ea);
+      pa = ea.nul + 21;
+      if (dir) diffRec(trees, ao, null, `${prefix}${key}/`, out, reached, onError);
+      else out.push({ path: decodeName(prefix + key), oldOid: ao, newOid: null, oldMode: am, newMode: null });
+    } else {
+      const bo = b.toString('hex', eb.nul + 1, eb.nul + 21);
+      const bm = modeOf(b, pb, eb.sp);
+      const key = name(b, eb);
+      const dir = isDir(b, pb, eb);
+      pb = eb.nul + 21;
+      if (dir) diffRec(trees, null, bo, `${prefix}${key}/`, out, reached, onError);
+      else {
+        if (reached !== undefined && bm !== '160000') reached.add(bo);
+        out.push({ path: decodeName(prefix + key), oldOid: null, newOid: bo, oldMode: null, newMode: bm });
       }
     }
   }
