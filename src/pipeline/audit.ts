@@ -280,7 +280,11 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     const first = ev.diffs[0];
     let mine = parentCounts[0] ?? EMPTY_COUNTS;
     let copied = false;
-    const ref = commitRef(ev.oid, ev);
+    // The commit's reference (author, date, subject) is made only for a commit that appears in a finding.
+    let refMemo: CommitRef | undefined;
+    const ref = (): CommitRef => (refMemo ??= commitRef(ev.oid, ev));
+    /** Secret keys whose count this commit's first-parent changes touched. */
+    const touched = new Set<string>();
     if (first) {
       for (const ch of blobChanges(first.changes)) {
         const olds = ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000' ? sync(blobSecrets.get(ch.oldOid)) : NONE;
@@ -294,8 +298,12 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
           const n = (mine.get(bs.key) ?? 0) - 1;
           if (n > 0) mine.set(bs.key, n);
           else mine.delete(bs.key);
+          touched.add(bs.key);
         }
-        for (const bs of news) mine.set(bs.key, (mine.get(bs.key) ?? 0) + 1);
+        for (const bs of news) {
+          mine.set(bs.key, (mine.get(bs.key) ?? 0) + 1);
+          touched.add(bs.key);
+        }
       }
     }
     counts.set(ev.oid, mine);
@@ -314,25 +322,31 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
           if (f.occSeen.has(occKey)) continue;
           f.occSeen.add(occKey);
           const introduced = parentCounts.every((pcnt) => !pcnt.has(bs.key));
-          f.occurrences.push({ path: ch.path, line: bs.m.line, column: bs.m.column, endLine: bs.m.endLine, endColumn: bs.m.endColumn, blob: ch.newOid, commit: ev.oid, author: ref.author, email: ref.email, date: ref.date, introduced });
+          const r = ref();
+          f.occurrences.push({ path: ch.path, line: bs.m.line, column: bs.m.column, endLine: bs.m.endLine, endColumn: bs.m.endColumn, blob: ch.newOid, commit: ev.oid, author: r.author, email: r.email, date: r.date, introduced });
         }
       }
     }
-    for (const key of mine.keys()) {
-      if (parentCounts.every((pcnt) => !pcnt.has(key))) {
-        const f = acc.get(key);
-        if (f && !f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref);
-      }
+    // Introduced: in this commit's tree and in no parent's; removed: in a parent's and not in this one's. With one
+    // parent only the keys its changes touched can differ (every other count is the parent's very map), so a long
+    // history with many secrets in its trees does not pay for all of them on every commit; merges compare in full.
+    const introducedKeys: Iterable<string> =
+      parentCounts.length <= 1 ? [...touched].filter((k) => mine.has(k) && !(parentCounts[0] ?? EMPTY_COUNTS).has(k)) : [...mine.keys()].filter((k) => parentCounts.every((pcnt) => !pcnt.has(k)));
+    for (const key of introducedKeys) {
+      const f = acc.get(key);
+      if (f && !f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref());
     }
     const removedKeys = new Set<string>();
-    for (const pcnt of parentCounts) for (const key of pcnt.keys()) if (!mine.has(key)) removedKeys.add(key);
+    if (parentCounts.length <= 1) {
+      for (const key of touched) if (!mine.has(key) && (parentCounts[0] ?? EMPTY_COUNTS).has(key)) removedKeys.add(key);
+    } else for (const pcnt of parentCounts) for (const key of pcnt.keys()) if (!mine.has(key)) removedKeys.add(key);
     for (const key of removedKeys) {
       let f = acc.get(key);
       if (!f && o.completeTips && sample.has(key)) {
         f = accFor(sample.get(key)!);
         if (!pc.unreachable) f.reachable = true;
       }
-      f?.removedIn.push(ref);
+      f?.removedIn.push(ref());
     }
   };
 
