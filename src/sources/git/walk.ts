@@ -235,11 +235,17 @@ function diffRec(
     else if (pb >= b.length) c = -1;
     else {
       const na = ea.nul + 21 - pa;
-      // The same entry on both sides, byte for byte: nothing changed under it.
-      if (na === eb.nul + 21 - pb && a.compare(b, pb, pb + na, pa, pa + na) === 0) {
-        pa += na;
-        pb += na;
-        continue;
+      // The same entry on both sides, byte for byte: nothing changed under it. Compared from the id backwards (a
+      // changed entry differs there first) with a plain loop: Buffer#compare's argument checks cost more than
+      // the ~30 bytes of an entry.
+      if (na === eb.nul + 21 - pb) {
+        let k = na - 1;
+        while (k >= 0 && a[pa + k] === b[pb + k]) k--;
+        if (k < 0) {
+          pa += na;
+          pb += na;
+          continue;
+        }
       }
       c = compareEntries(a, ea, isDir(a, pa, ea), b, eb, isDir(b, pb, eb));
     }
