@@ -40,7 +40,7 @@ export function parseSimple(args: readonly string[], spec: Readonly<Record<strin
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (a === '' || a === '-' || a.startsWith('\u0000')) return null; // empty, stdin and its sentinel: yargs' business
+    if (a === '' || a === '-') return null; // an empty argument, stdin: yargs' business
     if (a[0] !== '-') {
       files.push(a);
       continue;
@@ -74,7 +74,7 @@ export function parseSimple(args: readonly string[], spec: Readonly<Record<strin
     let value = inline;
     if (value === undefined) {
       value = args[++i];
-      if (value === undefined || value.startsWith('-') || value.startsWith('\u0000')) return null;
+      if (value === undefined || value.startsWith('-')) return null;
     }
     if (!set(name, o, value)) return null;
   }

@@ -8,13 +8,13 @@ import { EXIT, EXIT_CODES_HELP, STDIN_ARG, guardStdout, printError } from './sha
 
 async function main(): Promise<number> {
   let code: number = EXIT.CLEAN;
-  // yargs drops a bare '-' argument: carry it through as a sentinel that commands map back.
   const fast = await runFastProtect(process.argv.slice(2));
   if (fast !== undefined) return fast;
+  // yargs drops a bare '-' argument: carry it through as a sentinel that commands map back.
   const args = process.argv.slice(2).map((a) => (a === '-' ? STDIN_ARG : a));
+  guardStdout();
   // The bundled CLI runs inside vm.Script (for V8's code cache, see scripts/bundle.mjs), where Node 20 cannot run
   // import(); its loader hands over its own.
-  guardStdout();
   const loaderImport = (globalThis as { __leakhoundImport?: (s: string) => Promise<typeof import('yargs')> }).__leakhoundImport;
   const { default: yargs } = await (loaderImport ? loaderImport('yargs') : import('yargs'));
   const version = (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;

@@ -1,5 +1,6 @@
 // Keyword prefilter: one pass over the text finds every rule keyword (ASCII, case-insensitive).
-// Owns: the Aho-Corasick automaton, compiled to a dense transition table over folded ASCII.
+// Owns: the Aho-Corasick automaton: a trie with failure links, then (once enough text went through it) a dense
+// transition table over folded ASCII.
 // May import: nothing.
 //
 // Why dense: a table lookup per character with no branches but the output test runs at several hundred MB/s in
@@ -43,9 +44,9 @@ export class KeywordAutomaton {
     this.lengths = keywords.map((k) => k.length);
     let max = 1;
     for (const k of keywords) max += k.length;
-    const firstChild = new Int32Array(max).fill(-1);
-    const nextSibling = new Int32Array(max).fill(-1);
-    const edgeChar = new Uint8Array(max);
+    const firstChild = (this.firstChild = new Int32Array(max).fill(-1));
+    const nextSibling = (this.nextSibling = new Int32Array(max).fill(-1));
+    const edgeChar = (this.edgeChar = new Uint8Array(max));
     const outputs = new Array<number[] | undefined>(max);
     let n = 1;
     for (let id = 0; id < keywords.length; id++) {
@@ -54,7 +55,7 @@ export class KeywordAutomaton {
       for (let i = 0; i < kw.length; i++) {
         const c = kw.charCodeAt(i);
         if (c >= 128) throw new Error(`keyword '${keywords[id]!}' is not ASCII`);
-        let nx = this.child(s, c, firstChild, nextSibling, edgeChar);
+        let nx = this.child(s, c);
         if (nx === 0) {
           nx = n++;
           edgeChar[nx] = c;
@@ -78,18 +79,15 @@ export class KeywordAutomaton {
       for (let t = firstChild[s]!; t !== -1; t = nextSibling[t]!) {
         const c = edgeChar[t]!;
         let f = fail[s]!;
-        let x = this.child(f, c, firstChild, nextSibling, edgeChar);
+        let x = this.child(f, c);
         while (x === 0 && f !== 0) {
           f = fail[f]!;
-          x = this.child(f, c, firstChild, nextSibling, edgeChar);
+          x = this.child(f, c);
         }
         fail[t] = x;
         order[tail++] = t;
       }
     }
-    this.firstChild = firstChild;
-    this.nextSibling = nextSibling;
-    this.edgeChar = edgeChar;
     this.states = n;
     this.fail = fail;
     this.order = order.subarray(0, tail);
@@ -102,9 +100,9 @@ export class KeywordAutomaton {
   }
 
   /** The state reached from `s` on (folded) `c` by a trie edge, or 0 (the root: no such edge). */
-  private child(s: number, c: number, firstChild = this.firstChild, nextSibling = this.nextSibling, edgeChar = this.edgeChar): number {
+  private child(s: number, c: number): number {
     if (s === 0) return this.rootNext[c]!;
-    for (let t = firstChild[s]!; t !== -1; t = nextSibling[t]!) if (edgeChar[t] === c) return t;
+    for (let t = this.firstChild[s]!; t !== -1; t = this.nextSibling[t]!) if (this.edgeChar[t] === c) return t;
     return 0;
   }
 
@@ -190,12 +188,9 @@ export class KeywordAutomaton {
       if (hasOut[s] === 1) {
         for (const k of outputs[s]!) {
           if (count === kwBuf.length) {
-            const bigger = new Int32Array(kwBuf.length * 2);
-            bigger.set(kwBuf);
-            kwBuf = bigger;
-            const biggerEnd = new Int32Array(endBuf.length * 2);
-            biggerEnd.set(endBuf);
-            endBuf = biggerEnd;
+            this.grow();
+            kwBuf = this.hitKw;
+            endBuf = this.hitEnd;
           }
           kwBuf[count] = k;
           endBuf[count] = i + 1;
@@ -203,8 +198,6 @@ export class KeywordAutomaton {
         }
       }
     }
-    this.hitKw = kwBuf;
-    this.hitEnd = endBuf;
     return count;
   }
 }

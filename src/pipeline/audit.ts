@@ -330,15 +330,16 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     // Introduced: in this commit's tree and in no parent's; removed: in a parent's and not in this one's. With one
     // parent only the keys its changes touched can differ (every other count is the parent's very map), so a long
     // history with many secrets in its trees does not pay for all of them on every commit; merges compare in full.
-    const introducedKeys: Iterable<string> =
-      parentCounts.length <= 1 ? [...touched].filter((k) => mine.has(k) && !(parentCounts[0] ?? EMPTY_COUNTS).has(k)) : [...mine.keys()].filter((k) => parentCounts.every((pcnt) => !pcnt.has(k)));
+    const single = parentCounts.length <= 1;
+    const p0 = parentCounts[0] ?? EMPTY_COUNTS;
+    const introducedKeys = single ? [...touched].filter((k) => mine.has(k) && !p0.has(k)) : [...mine.keys()].filter((k) => parentCounts.every((pcnt) => !pcnt.has(k)));
     for (const key of introducedKeys) {
       const f = acc.get(key);
       if (f && !f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref());
     }
     const removedKeys = new Set<string>();
-    if (parentCounts.length <= 1) {
-      for (const key of touched) if (!mine.has(key) && (parentCounts[0] ?? EMPTY_COUNTS).has(key)) removedKeys.add(key);
+    if (single) {
+      for (const key of touched) if (!mine.has(key) && p0.has(key)) removedKeys.add(key);
     } else for (const pcnt of parentCounts) for (const key of pcnt.keys()) if (!mine.has(key)) removedKeys.add(key);
     for (const key of removedKeys) {
       let f = acc.get(key);

@@ -5,9 +5,7 @@
 // whose code decides the result (rule parsing, regex parsing, safety proof, validators). Any mismatch, a missing or
 // unreadable cache, or LEAKHOUND_NO_RULES_CACHE=1 falls back to loading from source, so the cache can go stale but
 // never wrong.
-// Owns: the cache file format. May import: types, matcher/regex (parse, safety, verdicts), node:fs, node:path, node:module, node:crypto (lazily).
-import type { Hash } from 'node:crypto';
-import { createRequire } from 'node:module';
+// Owns: the cache file format. May import: types, matcher/regex (parse, safety, verdicts), node:fs, node:path, node:crypto (lazily).
 import { readFileSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parsePattern } from '../matcher/regex/parse.js';
@@ -51,21 +49,20 @@ function keyInputs(packageRoot: string, patternsDir: string): Array<[string, str
 
 /** Hash of patterns/ (names and bytes) and the code inputs; undefined when a code input is missing (not built). */
 export function cacheKey(packageRoot: string, patternsDir: string): string | undefined {
-  // node:crypto is loaded only here: it costs ~6 ms of start-up, and a cache whose stamps match never hashes.
-  const { createHash } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
-  const h: Hash = createHash('sha256').update(`v${CACHE_VERSION}\0`);
-  let names: string[];
-  try {
-    names = readdirSync(patternsDir).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml')).sort();
-  } catch {
-    return undefined;
-  }
-  for (const n of names) h.update(n).update('\0').update(readFileSync(join(patternsDir, n))).update('\0');
-  for (const f of CODE_INPUTS) {
-    try {
-      h.update(f).update('\0').update(readFileSync(join(packageRoot, f)));
-    } catch {
-      return undefined;
+  const files = keyInputs(packageRoot, patternsDir);
+  if (files === undefined) return undefined;
+  // node:crypto is fetched only here: loading it costs ~6 ms of start-up, and a cache whose stamps match never hashes.
+  const h = process.getBuiltinModule('node:crypto').createHash('sha256').update(`v${CACHE_VERSION}\0`);
+  const patterns = files.length - CODE_INPUTS.length;
+  for (let i = 0; i < files.length; i++) {
+    const [label, path] = files[i]!;
+    if (i < patterns) h.update(label).update('\0').update(readFileSync(path)).update('\0');
+    else {
+      try {
+        h.update(label).update('\0').update(readFileSync(path));
+      } catch {
+        return undefined;
+      }
     }
   }
   return h.digest('hex');

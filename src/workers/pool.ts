@@ -53,7 +53,7 @@ function workerUrl(): { url: URL; execArgv: string[] } {
   // Under the test runner the sources are TypeScript; the test setup builds dist/ first, and worker threads run
   // that build of the same sources (Node 20 workers cannot load .ts files).
   if (here.endsWith('.ts')) return { url: new URL('../../dist/src/workers/worker.js', here), execArgv: [] };
-  // In the bundled CLI (dist/leakhound.cjs) this module is part of the bundle; the worker stays the tsc output.
+  // In the bundled CLI (dist/leakhound-core.cjs) this module is part of the bundle; the worker stays the tsc output.
   if (here.endsWith('.cjs')) return { url: new URL('./src/workers/worker.js', here), execArgv: [] };
   return { url: new URL('./worker.js', here), execArgv: [] };
 }

@@ -40,6 +40,15 @@ describe('keyword automaton', () => {
     );
   });
 
+  it('grows its hit buffers past their first 1,024 hits in both modes', () => {
+    const text = 'ab-'.repeat(3000);
+    for (const after of [Infinity, 0]) {
+      const a = new KeywordAutomaton(['ab', 'b-'], after);
+      expect(a.scanAll(text)).toBe(6000);
+      expect(hits(a, text).slice(-2)).toEqual([['ab', 8999], ['b-', 9000]]);
+    }
+  });
+
   it('switches to the table after the threshold and keeps giving the same hits', () => {
     const kws = ['aws_', 'akia', 'ghp_', 'password', 'token'];
     const lazy = new KeywordAutomaton(kws, 100);

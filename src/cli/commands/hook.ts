@@ -48,6 +48,9 @@ function hooksPathFromConfig(configFile: string): string | undefined {
   return value;
 }
 
+/** A hook or husky file line that already runs leakhound protect (any of the commands this file writes). */
+const RUNS_PROTECT = /leakhound(\.c?js)?["']? protect|main\.js["']? protect/;
+
 function defaultCommand(workTree: string): string {
   // Not `npx`: it costs ~0.3 s of its own on every commit. Git runs hooks from the top of the work tree.
   if (existsSync(join(workTree, 'node_modules', '.bin', 'leakhound'))) return './node_modules/.bin/leakhound';
@@ -75,7 +78,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
     const file = join(huskyDir, 'pre-commit');
     const line = typeof argv.command === 'string' ? `${argv.command} protect` : 'leakhound protect';
     const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (/leakhound(\.c?js)?["']? protect|main\.js["']? protect/.test(old)) {
+    if (RUNS_PROTECT.test(old)) {
       process.stdout.write(`leakhound: ${relative(process.cwd(), file) || file} already runs leakhound protect\n`);
       return EXIT.CLEAN;
     }
@@ -93,7 +96,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
     if (old.includes(MARKER)) {
       writeFileSync(file, `#!/bin/sh\n${body}`);
     } else if (argv.append === true) {
-      if (/leakhound(\.c?js)?["']? protect|main\.js["']? protect/.test(old)) {
+      if (RUNS_PROTECT.test(old)) {
         process.stdout.write(`leakhound: ${file} already runs leakhound protect\n`);
         return EXIT.CLEAN;
       }

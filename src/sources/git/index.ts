@@ -18,6 +18,8 @@ export {
   parseTag,
   parseTree,
   parseSignature,
+  decodeName,
+  treeEntryAt,
   isoDate,
   isTreeMode,
   MODE_BLOB,
@@ -26,7 +28,7 @@ export {
   MODE_SYMLINK,
   MODE_TREE,
 } from './parse.js';
-export type { ParsedCommit, ParsedTag, Signature, TreeEntry } from './parse.js';
+export type { ParsedCommit, ParsedTag, Signature, TreeEntry, TreeEntryAt } from './parse.js';
 export { walkHistory, diffTrees, TreeCache } from './walk.js';
 export type { ParentDiff, TreeChange, WalkErrorContext, WalkEvent, WalkOptions } from './walk.js';
 export { TipIndex } from './tips.js';

@@ -40,6 +40,8 @@ export class PackFile {
   private fd = -1;
   private fileSize = 0;
   private readonly blocks = new LruCache<number, Buffer>(BLOCK_CACHE_BYTES);
+  /** Entries read with a zlib-bounded end so far (see entryEnd). */
+  private boundedReads = 0;
 
   constructor(packPath: string, index: PackIndex) {
     this.path = packPath;
@@ -189,8 +191,6 @@ export class PackFile {
     if (exact || this.index.hasSortedOffsets || ++this.boundedReads > BOUNDED_READS) return this.index.nextOffset(offset, this.dataEnd);
     return Math.min(this.dataEnd, h.dataStart + h.size + (h.size >> 8) + 64);
   }
-
-  private boundedReads = 0;
 
   /** Inflates the entry's zlib stream, bounded by the next entry's offset; checks the inflated size. */
   inflate(offset: number, h: PackEntryHeader, oid: string | null, exact = false): Buffer {

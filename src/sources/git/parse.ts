@@ -208,10 +208,9 @@ export function parseTag(data: Buffer, oid: string | null = null): ParsedTag {
 }
 
 /**
- * Raw tree form used by the walker: names kept as latin1 strings (one char per byte) so that comparisons follow
- * git's byte order exactly, even for invalid UTF-8; modes as shared strings; object ids left as bytes in `data`
- * (see `rawOid`, `sameRawOid`): a walk parses tens of thousands of trees, and most entries are equal to the other
- * side's and never need their id as text (hex strings were a fifth of the walk's allocations).
+ * Parsed tree form for lookups by path: names kept as latin1 strings (one char per byte) so that comparisons
+ * follow git's byte order exactly, even for invalid UTF-8; modes as shared strings; object ids left as bytes in
+ * `data` (see `rawOid`). The walker's differ does not parse trees at all (walk.ts diffRec).
  */
 export interface RawTree {
   names: string[];
@@ -219,8 +218,24 @@ export interface RawTree {
   /** The tree object; entry i's 20-byte id starts at oidAt[i]. */
   data: Buffer;
   oidAt: Int32Array;
-  /** Approximate retained size in bytes, for cache accounting. */
-  weight: number;
+}
+
+/** Where a tree entry lies in the tree object: mode [start, sp), name (sp, nul), id (nul, nul + 21). */
+export interface TreeEntryAt {
+  sp: number;
+  nul: number;
+}
+
+/** Locates the tree entry starting at `p` into `out` (one object reused: no allocation per entry). */
+export function treeEntryAt(t: Buffer, p: number, oid: string | null, out: TreeEntryAt): void {
+  let sp = p;
+  while (sp < t.length && t[sp] !== 0x20) sp++;
+  if (sp >= t.length || sp - p > 7 || sp === p) throw objectCorrupt(oid, 'bad tree entry mode');
+  let nul = sp + 1;
+  while (nul < t.length && t[nul] !== 0) nul++;
+  if (nul + 21 > t.length) throw objectCorrupt(oid, 'tree entry truncated');
+  out.sp = sp;
+  out.nul = nul;
 }
 
 /** The usual modes as one shared string each (no string per entry). */
@@ -241,19 +256,14 @@ export function parseTreeRaw(data: Buffer, oid: string | null = null): RawTree {
   const names: string[] = [];
   const modes: string[] = [];
   const at: number[] = [];
-  let pos = 0;
-  const n = data.length;
-  while (pos < n) {
-    const sp = data.indexOf(0x20, pos);
-    if (sp < 0 || sp - pos > 7) throw objectCorrupt(oid, 'bad tree entry mode');
-    const nul = data.indexOf(0, sp + 1);
-    if (nul < 0 || nul + 21 > n) throw objectCorrupt(oid, 'tree entry truncated');
-    modes.push(modeOf(data, pos, sp));
-    names.push(data.toString('latin1', sp + 1, nul));
-    at.push(nul + 1);
-    pos = nul + 21;
+  const e: TreeEntryAt = { sp: 0, nul: 0 };
+  for (let pos = 0; pos < data.length; pos = e.nul + 21) {
+    treeEntryAt(data, pos, oid, e);
+    modes.push(modeOf(data, pos, e.sp));
+    names.push(data.toString('latin1', e.sp + 1, e.nul));
+    at.push(e.nul + 1);
   }
-  return { names, modes, data, oidAt: Int32Array.from(at), weight: 64 + n * 2 + names.length * 40 };
+  return { names, modes, data, oidAt: Int32Array.from(at) };
 }
 
 /** Entry i's object id as hex. */

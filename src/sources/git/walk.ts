@@ -15,8 +15,10 @@ import {
   parseCommit,
   parseCommitLinks,
   parseTag,
+  type TreeEntryAt,
   modeOf,
   parseTreeRaw,
+  treeEntryAt,
   type ParsedCommit,
   type ParsedTag,
   type RawTree,
@@ -159,25 +161,8 @@ export function diffTrees(
   diffRec(trees, oldTree, newTree, opts.prefix ?? '', out, opts.reached, opts.onError);
 }
 
-/** Where an entry of a raw tree lies: mode [p, sp), name (sp, nul), id (nul, nul + 21). */
-interface RawEntry {
-  sp: number;
-  nul: number;
-}
-
-function entryAt(t: Buffer, p: number, oid: string | null, out: RawEntry): void {
-  let sp = p;
-  while (sp < t.length && t[sp] !== 0x20) sp++;
-  if (sp >= t.length || sp - p > 7 || sp === p) throw objectCorrupt(oid, 'bad tree entry mode');
-  let nul = sp + 1;
-  while (nul < t.length && t[nul] !== 0) nul++;
-  if (nul + 21 > t.length) throw objectCorrupt(oid, 'tree entry truncated');
-  out.sp = sp;
-  out.nul = nul;
-}
-
 /** git's tree order: names byte by byte, a subtree's name as if followed by '/', a file's as if it ended there. */
-function compareEntries(a: Buffer, ea: RawEntry, aDir: boolean, b: Buffer, eb: RawEntry, bDir: boolean): number {
+function compareEntries(a: Buffer, ea: TreeEntryAt, aDir: boolean, b: Buffer, eb: TreeEntryAt, bDir: boolean): number {
   const a0 = ea.sp + 1;
   const b0 = eb.sp + 1;
   const la = ea.nul - a0;
@@ -194,7 +179,7 @@ function compareEntries(a: Buffer, ea: RawEntry, aDir: boolean, b: Buffer, eb: R
 
 /**
  * The tree differ, on the raw tree objects: entries that are byte-for-byte the same on both sides (the vast
- * majority: a commit changes a few paths) are skipped with one native comparison, without making a string of their
+ * majority: a commit changes a few paths) are skipped after a byte comparison, without making a string of their
  * name or id. Strings are made only for entries that differ. (It parsed both trees fully before: on a history where
  * each commit edits one file of a large directory, that was every name of that directory, every commit.)
  */
@@ -221,16 +206,16 @@ function diffRec(
     onError(annotate(e, {}), prefix === '' ? '/' : decodeName(prefix));
     return;
   }
-  const ea: RawEntry = { sp: 0, nul: 0 };
-  const eb: RawEntry = { sp: 0, nul: 0 };
+  const ea: TreeEntryAt = { sp: 0, nul: 0 };
+  const eb: TreeEntryAt = { sp: 0, nul: 0 };
   let pa = 0;
   let pb = 0;
-  const name = (t: Buffer, e: RawEntry): string => t.toString('latin1', e.sp + 1, e.nul);
-  const isDir = (t: Buffer, p: number, e: RawEntry): boolean => t[p] === 0x34 && e.sp - p === 5; // 40000
+  const name = (t: Buffer, e: TreeEntryAt): string => t.toString('latin1', e.sp + 1, e.nul);
+  const isDir = (t: Buffer, p: number, e: TreeEntryAt): boolean => t[p] === 0x34 && e.sp - p === 5; // 40000
   while (pa < a.length || pb < b.length) {
     let c: number;
-    if (pa < a.length) entryAt(a, pa, oldTree, ea);
-    if (pb < b.length) entryAt(b, pb, newTree, eb);
+    if (pa < a.length) treeEntryAt(a, pa, oldTree, ea);
+    if (pb < b.length) treeEntryAt(b, pb, newTree, eb);
     if (pa >= a.length) c = 1;
     else if (pb >= b.length) c = -1;
     else {

@@ -2,9 +2,10 @@
 // Why our own reader: isomorphic-git hard-codes `.git/index`, but `git commit -a` and `git commit <path>` hand the
 // hook a different index through GIT_INDEX_FILE (`index.lock`, `next-index-<pid>.lock`); reading the wrong one makes
 // the hook silently pass. This reader takes the path git gives us.
-// Owns: index parsing. May import: node:fs, errors.
+// Owns: index parsing. May import: node:fs, errors, sources/git (name decoding).
 import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 import { LeakhoundError } from '../../errors/index.js';
+import { decodeName } from '../git/parse.js';
 
 export interface IndexEntry {
   /** Repository-relative path, `/`-separated, UTF-8 decoded. */
@@ -27,12 +28,6 @@ export interface CacheTreeNode {
 /** Octal mode text as trees write it. */
 export function modeText(mode: number): string {
   return (mode >>> 12 === 0o04 ? 0o40000 : mode & 0o177777).toString(8);
-}
-
-/** UTF-8 text of a latin1-held path (ASCII paths are returned as they are). */
-export function latin1ToText(latin1: string): string {
-  for (let i = 0; i < latin1.length; i++) if (latin1.charCodeAt(i) > 0x7f) return Buffer.from(latin1, 'latin1').toString('utf8');
-  return latin1;
 }
 
 function corrupt(file: string, why: string): LeakhoundError {
@@ -155,7 +150,7 @@ export class GitIndex {
 
   /** One entry, decoded (path as UTF-8 text, object id as hex). */
   entry(i: number): IndexEntry {
-    return { path: latin1ToText(this.path(i)), mode: modeText(this.mode(i)), oid: this.oid(i), stage: this.stage(i), intentToAdd: this.intentToAdd(i) };
+    return { path: decodeName(this.path(i)), mode: modeText(this.mode(i)), oid: this.oid(i), stage: this.stage(i), intentToAdd: this.intentToAdd(i) };
   }
 }
 

@@ -6,10 +6,23 @@
 // Owns: staged change discovery. May import: sources/git, ./index-file, errors, node:fs, node:path. Never the matcher.
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { type GitRepository, type ObjectStore, type TreeChange, type TreeEntry, TreeCache, diffTrees, discoverRepository, parseCommit, parseTree } from '../git/index.js';
+import {
+  type GitRepository,
+  type ObjectStore,
+  type TreeChange,
+  type TreeEntry,
+  type TreeEntryAt,
+  TreeCache,
+  decodeName,
+  diffTrees,
+  discoverRepository,
+  parseCommit,
+  parseTree,
+  treeEntryAt,
+} from '../git/index.js';
 import { objectCorrupt } from '../git/errors.js';
 import { ObjectStore as Store } from '../git/object-store.js';
-import { type GitIndex, latin1ToText, modeText, readIndexFile } from './index-file.js';
+import { type GitIndex, modeText, readIndexFile } from './index-file.js';
 
 export { GitIndex, parseIndex, readIndexFile } from './index-file.js';
 export type { CacheTreeNode, IndexEntry } from './index-file.js';
@@ -170,7 +183,7 @@ class StagedWalk {
   }
 
   private conflict(i: number): void {
-    const p = latin1ToText(this.ix.path(i));
+    const p = decodeName(this.ix.path(i));
     if (this.conflicted[this.conflicted.length - 1] !== p) this.conflicted.push(p);
   }
 
@@ -184,21 +197,19 @@ class StagedWalk {
   private dir(prefix: string, tree: string): void {
     const { ix } = this;
     const data = this.store.readAs(tree, 'tree');
-    const n = data.length;
-    let pos = 0;
-    while (pos < n) {
+    const e: TreeEntryAt = { sp: 0, nul: 0 };
+    for (let pos = 0; pos < data.length; ) {
+      treeEntryAt(data, pos, tree, e);
+      // The mode as a number, to compare with the index's (octal digits only).
       let mode = 0;
-      let c = data[pos++]!;
-      while (c !== 0x20) {
-        if (c < 0x30 || c > 0x37 || pos >= n) throw objectCorrupt(tree, 'bad tree entry mode');
+      for (let k = pos; k < e.sp; k++) {
+        const c = data[k]!;
+        if (c < 0x30 || c > 0x37) throw objectCorrupt(tree, 'bad tree entry mode');
         mode = mode * 8 + (c - 0x30);
-        c = data[pos++]!;
       }
-      const nul = data.indexOf(0, pos);
-      if (nul < 0 || nul + 21 > n) throw objectCorrupt(tree, 'tree entry truncated');
-      const name = prefix + data.toString('latin1', pos, nul);
-      const oidAt = nul + 1;
-      pos = nul + 21;
+      const name = prefix + data.toString('latin1', e.sp + 1, e.nul);
+      const oidAt = e.nul + 1;
+      pos = e.nul + 21;
       if (mode === 0o40000) {
         const key = `${name}/`;
         this.added(key);
@@ -241,7 +252,7 @@ class StagedWalk {
         continue;
       }
       // In HEAD, not in the index: deleted by the commit.
-      this.changes.push({ path: latin1ToText(name), oldOid: data.toString('hex', oidAt, oidAt + 20), newOid: null, oldMode: modeText(mode), newMode: null });
+      this.changes.push({ path: decodeName(name), oldOid: data.toString('hex', oidAt, oidAt + 20), newOid: null, oldMode: modeText(mode), newMode: null });
     }
   }
 }
