@@ -7,6 +7,7 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLeakhoundError } from '../../src/errors/index.js';
 import { ObjectStore, listRefs, openRepository, walkHistory } from '../../src/sources/git/index.js';
+import { useNativeInflate } from '../../src/sources/git/inflate.js';
 import { buildRichRepo, cleanup, git, gitBuf, tempDir } from './fixtures.js';
 
 let base = '';
@@ -71,6 +72,19 @@ describe.each([
     // In storage order too (exercises the delta-base cache the other way round).
     for (const oid of store.sortByLocation(expected.keys())) expect(store.read(oid).data.equals(expected.get(oid)?.data ?? Buffer.alloc(0))).toBe(true);
     store.close();
+  });
+
+  it('reads every object the same through the public zlib API (a Node without the zlib internals)', () => {
+    const expected = gitAllObjects(dir);
+    useNativeInflate(false);
+    try {
+      const { store } = openRepository(dir);
+      for (const [oid, e] of expected) expect(store.read(oid).data.equals(e.data)).toBe(true);
+      for (const [oid, e] of expected) expect(store.readHeader(oid)).toEqual({ type: e.type, size: e.data.length });
+      store.close();
+    } finally {
+      useNativeInflate(true);
+    }
   });
 
   it('verifies hashes when asked', () => {

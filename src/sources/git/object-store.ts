@@ -2,12 +2,12 @@
 // delta-base cache), loose objects, and alternates. Synchronous by design: every call is CPU-bound or a local
 // positional read, and a sync API keeps the walker a plain generator with no promise overhead per object.
 // Owns: oid -> {type, data}; the set of all stored oids (for --unreachable).
-// May import: node:fs, node:path, node:zlib, node:crypto, ./pack*, ./delta, ./lru, ./errors. Never the matcher.
+// May import: node:fs, node:path, node:crypto, ./inflate, ./pack*, ./delta, ./lru, ./errors. Never the matcher.
 import { existsSync, openSync, readdirSync, readFileSync, readSync, closeSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { constants as zc, inflateSync } from 'node:zlib';
 import { applyDelta, DeltaError, deltaSizes } from './delta.js';
 import { objectCorrupt, objectMissing } from './errors.js';
+import { inflateExact, inflateHead, InflateError } from './inflate.js';
 import { LruCache } from './lru.js';
 import { PackIndex } from './pack-index.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, type PackEntryHeader } from './pack.js';
@@ -292,7 +292,8 @@ export class ObjectStore {
     for (let i = chain.length - 1; i >= 0; i--) {
       const link = chain[i];
       if (link === undefined) continue;
-      const delta = pack.inflate(link.offset, link.h, oid);
+      // Delta instructions are used once: inflated into the thread's scratch buffer, not a buffer of their own.
+      const delta = pack.inflate(link.offset, link.h, oid, true);
       let data: Buffer;
       try {
         data = applyDelta(base.data, delta);
@@ -330,14 +331,16 @@ export class ObjectStore {
     } catch (e) {
       throw objectMissing(oid, { path, reason: (e as Error).message });
     }
+    // Header first (type, size), then the whole stream into a buffer of exactly that size.
+    let h: { type: ObjectType; size: number; start: number };
     let buf: Buffer;
     try {
-      buf = inflateSync(raw);
+      h = this.parseLooseHeader(inflateHead(raw, 64), oid, path);
+      buf = inflateExact(raw, h.start + h.size);
     } catch (e) {
-      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { path });
+      if (!(e instanceof InflateError)) throw e;
+      throw objectCorrupt(oid, e.message.startsWith('inflated') ? e.message : `zlib: ${e.message}`, { path });
     }
-    const h = this.parseLooseHeader(buf, oid, path);
-    if (buf.length - h.start !== h.size) throw objectCorrupt(oid, `size ${buf.length - h.start} != header ${h.size}`, { path });
     return { type: h.type, data: buf.subarray(h.start) };
   }
 
@@ -357,9 +360,10 @@ export class ObjectStore {
     }
     let buf: Buffer;
     try {
-      buf = inflateSync(raw.subarray(0, n), { finishFlush: zc.Z_SYNC_FLUSH });
+      buf = inflateHead(raw.subarray(0, n), 64);
     } catch (e) {
-      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { path });
+      if (!(e instanceof InflateError)) throw e;
+      throw objectCorrupt(oid, `zlib: ${e.message}`, { path });
     }
     const h = this.parseLooseHeader(buf, oid, path);
     return { type: h.type, size: h.size };

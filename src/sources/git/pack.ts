@@ -2,10 +2,10 @@
 // fs.readSync at known offsets through a bounded block cache, so memory is bounded by the cache plus the largest object.
 // Owns: entry header decoding, bounded-slice inflation with native zlib. Delta resolution is the ObjectStore's job
 // (a REF_DELTA base may live in another pack or loose).
-// May import: node:fs, node:zlib, ./pack-index, ./lru, ./errors.
+// May import: node:fs, ./inflate, ./pack-index, ./lru, ./errors.
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { constants as zc, inflateSync } from 'node:zlib';
 import { objectCorrupt } from './errors.js';
+import { inflateExact, inflateHead, InflateError } from './inflate.js';
 import { LruCache } from './lru.js';
 import { PackIndex } from './pack-index.js';
 
@@ -192,26 +192,23 @@ export class PackFile {
     return Math.min(this.dataEnd, h.dataStart + h.size + (h.size >> 8) + 64);
   }
 
-  /** Inflates the entry's zlib stream, bounded by the next entry's offset; checks the inflated size. */
-  inflate(offset: number, h: PackEntryHeader, oid: string | null, exact = false): Buffer {
+  /**
+   * Inflates the entry's zlib stream, bounded by the next entry's offset; checks the inflated size. With
+   * `transient`, the result is a per-thread scratch view valid until the next inflation (delta instructions).
+   */
+  inflate(offset: number, h: PackEntryHeader, oid: string | null, transient = false, exact = false): Buffer {
     const end = this.entryEnd(offset, h, exact);
     if (end > this.dataEnd || end <= h.dataStart) {
       throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset });
     }
     const slice = this.readRange(h.dataStart, end - h.dataStart, oid);
-    let out: Buffer;
     try {
-      // Output chunk sized to the known result: the default 16 KiB chunk per call made small trees and deltas
-      // allocate ~50x their size, and GC dominated the walk.
-      out = inflateSync(slice, { chunkSize: Math.max(64, h.size + 1), maxOutputLength: Math.max(h.size, 64) });
+      return inflateExact(slice, h.size, transient);
     } catch (e) {
-      if (!exact && !this.index.hasSortedOffsets) return this.inflate(offset, h, oid, true);
-      throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset });
+      if (!(e instanceof InflateError)) throw e;
+      if (!exact && !this.index.hasSortedOffsets) return this.inflate(offset, h, oid, transient, true);
+      throw objectCorrupt(oid, e.message.startsWith('inflated') ? e.message : `zlib: ${e.message}`, { pack: this.path, offset });
     }
-    if (out.length !== h.size) {
-      throw objectCorrupt(oid, `inflated ${out.length} bytes, header says ${h.size}`, { pack: this.path, offset });
-    }
-    return out;
   }
 
   /**
@@ -227,11 +224,12 @@ export class PackFile {
       const slice = this.readRange(h.dataStart, n, oid);
       let out: Buffer;
       try {
-        out = inflateSync(slice, { finishFlush: zc.Z_SYNC_FLUSH });
+        out = inflateHead(slice, want);
       } catch (e) {
-        throw objectCorrupt(oid, `zlib: ${(e as Error).message}`, { pack: this.path, offset });
+        if (!(e instanceof InflateError)) throw e;
+        throw objectCorrupt(oid, `zlib: ${e.message}`, { pack: this.path, offset });
       }
-      if (out.length >= Math.min(want, h.size) || n === end - h.dataStart) return out.subarray(0, want);
+      if (out.length >= Math.min(want, h.size) || n === end - h.dataStart) return out;
     }
   }
 }

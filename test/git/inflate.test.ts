@@ -1,0 +1,68 @@
+// The reusable inflater (src/sources/git/inflate.ts) against Node's public zlib API, on both of its paths.
+import { deflateSync, deflateRawSync } from 'node:zlib';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InflateError, inflateExact, inflateHead, useNativeInflate } from '../../src/sources/git/inflate.js';
+
+function text(n: number, seed: number): Buffer {
+  const b = Buffer.alloc(n);
+  let x = seed;
+  for (let i = 0; i < n; i++) {
+    x = (x * 1103515245 + 12345) >>> 0;
+    // Mostly text with repeats, some noise: dynamic Huffman blocks with matches.
+    b[i] = i % 97 < 60 ? 97 + (i % 26) : 32 + ((x >>> 16) % 90);
+  }
+  return b;
+}
+
+describe.each([
+  ['the native handle', true],
+  ['the public API', false],
+])('inflate through %s', (_name, native) => {
+  afterEach(() => useNativeInflate(true));
+
+  it('inflates streams of many sizes exactly, with trailing bytes after the stream ignored', () => {
+    useNativeInflate(native);
+    for (const n of [0, 1, 63, 64, 65, 1000, 32 * 1024, 64 * 1024 + 3, 300_000]) {
+      const data = text(n, n + 1);
+      const z = Buffer.concat([deflateSync(data), Buffer.from('next entry bytes')]);
+      const out = inflateExact(z, n);
+      expect(out.equals(data)).toBe(true);
+    }
+  });
+
+  it('a transient result is a view reused by the next call; a normal one is its own', () => {
+    useNativeInflate(native);
+    const a = text(5000, 1);
+    const b = text(5000, 2);
+    const kept = inflateExact(deflateSync(a), a.length);
+    const t1 = inflateExact(deflateSync(a), a.length, true);
+    expect(t1.equals(a)).toBe(true);
+    const t2 = inflateExact(deflateSync(b), b.length, true);
+    expect(t2.equals(b)).toBe(true);
+    expect(kept.equals(a)).toBe(true);
+    if (native) expect(t1.buffer).toBe(t2.buffer);
+  });
+
+  it('a truncated stream, a corrupt one, and a size mismatch each raise InflateError, and the next call still works', () => {
+    useNativeInflate(native);
+    const data = text(20_000, 7);
+    const z = deflateSync(data);
+    expect(() => inflateExact(z.subarray(0, z.length - 40), data.length)).toThrow(InflateError);
+    const bad = Buffer.from(z);
+    bad[0] = 0x00; // not a zlib header
+    expect(() => inflateExact(bad, data.length)).toThrow(InflateError);
+    expect(() => inflateExact(z, data.length - 1)).toThrow(/more than|header says/);
+    expect(() => inflateExact(z, data.length + 1)).toThrow(/header says/);
+    expect(inflateExact(z, data.length).equals(data)).toBe(true);
+  });
+
+  it('inflateHead returns the first bytes from a prefix of the stream', () => {
+    useNativeInflate(native);
+    const data = text(100_000, 3);
+    const z = deflateSync(data);
+    expect(inflateHead(z.subarray(0, 600), 32).equals(data.subarray(0, 32))).toBe(true);
+    expect(inflateHead(z, 16).equals(data.subarray(0, 16))).toBe(true);
+    // A raw deflate stream (no zlib header) is rejected.
+    expect(() => inflateHead(deflateRawSync(data), 16)).toThrow(InflateError);
+  });
+});
