@@ -80,63 +80,104 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
   const engine = forceEngine ?? verdict.engine;
   const engineFlags = 'g' + (facts.i ? 'i' : '') + (facts.m ? 'm' : '');
   const reach = facts.maxLen ?? UNBOUNDED_REACH;
-  const common = { engine, verdict, reach, multiline: facts.multiline, anchoredToUnit: facts.anchoredToUnit, groupCount: facts.groupCount, groupNames: new Map(facts.groupNames) };
+  const groupNames = new Map(facts.groupNames);
   if (engine === 'v8') {
     // As for RE2 below: a built-in pattern (verdict from the rules cache) is known to compile, so its RegExp is
     // made on first use; anything else is compiled now, so that a bad user pattern fails at load time.
-    const source = facts.v8;
-    let made: RegExp | undefined = seeded ? undefined : new RegExp(source, engineFlags + 'd');
-    return {
-      ...common,
-      forEach(text, cb) {
-        const re = (made ??= new RegExp(source, engineFlags + 'd'));
-        re.lastIndex = 0;
-        for (;;) {
-          const m = re.exec(text);
-          if (!m) return;
-          const end = m.index + m[0].length;
-          const verdictCb = cb(m, m.index, end);
-          if (verdictCb === 'reject' || end === m.index) re.lastIndex = m.index + 1;
-        }
-      },
-      groupSpan(m, start, g) {
-        const idx = m.indices?.[g];
-        if (!idx) return undefined;
-        return [start + idx[0] - m.index, start + idx[1] - m.index];
-      },
-    };
+    const p = new V8Pattern(verdict, reach, facts.multiline, facts.anchoredToUnit, facts.groupCount, groupNames, facts.v8, engineFlags + 'd');
+    if (!seeded) p.regex();
+    return p;
   }
   // A pattern whose verdict came from the built-in rules cache is known to compile: build its RE2 program on first
   // use, so a pre-commit hook does not pay for programs that no keyword hit ever needs.
-  const src = facts.re2;
-  let compiled: Re2Like | undefined = seeded ? undefined : new RE2(src, engineFlags + 'u');
-  const re = (): Re2Like => (compiled ??= new RE2(src, engineFlags + 'u'));
-  return {
-    ...common,
-    forEach(text, cb) {
-      // re2-wasm reports code-point offsets; convert when the text has surrogate pairs.
-      const astral = /[\uD800-\uDFFF]/.test(text);
-      const cpToUnit = astral ? codePointOffsets(text) : undefined;
-      const r2 = re();
-      r2.lastIndex = 0;
-      for (;;) {
-        const m = r2.exec(text);
-        if (!m) return;
-        const cpStart = m.index;
-        const start = cpToUnit ? cpToUnit[cpStart]! : cpStart;
-        const end = start + m[0].length;
-        const r = cb(m, start, end);
-        if (r === 'reject' || m[0].length === 0) r2.lastIndex = cpStart + 1;
-      }
-    },
-    groupSpan(m, start, g) {
-      const s = m[g];
-      if (s === undefined) return undefined;
-      // re2-wasm gives no group offsets: take the first occurrence of the group's text inside the match.
-      const off = m[0].indexOf(s);
-      return [start + off, start + off + s.length];
-    },
-  };
+  const p = new Re2Pattern(verdict, reach, facts.multiline, facts.anchoredToUnit, facts.groupCount, groupNames, facts.re2, engineFlags + 'u');
+  if (!seeded) p.program();
+  return p;
+}
+
+// Compiled patterns are classes with every field set in the constructor, in the same order for both engines:
+// the matcher's hot loops read `engine`, `reach`, `multiline` of every rule, and object literals built by spreading
+// (different closures per pattern) gave V8 enough map variants to deoptimize scanText and runWindows repeatedly
+// (each reoptimization of those functions costs tens of milliseconds of compiler time per worker).
+class V8Pattern implements Compiled {
+  readonly engine = 'v8' as const;
+  private made: RegExp | null = null;
+  constructor(
+    readonly verdict: SafetyVerdict,
+    readonly reach: number,
+    readonly multiline: boolean,
+    readonly anchoredToUnit: boolean,
+    readonly groupCount: number,
+    readonly groupNames: Map<string, number>,
+    private readonly source: string,
+    private readonly flags: string,
+  ) {}
+
+  regex(): RegExp {
+    return (this.made ??= new RegExp(this.source, this.flags));
+  }
+
+  forEach(text: string, cb: (m: RegExpExecArray, start: number, end: number) => 'accept' | 'reject'): void {
+    const re = this.regex();
+    re.lastIndex = 0;
+    for (;;) {
+      const m = re.exec(text);
+      if (!m) return;
+      const end = m.index + m[0].length;
+      const verdictCb = cb(m, m.index, end);
+      if (verdictCb === 'reject' || end === m.index) re.lastIndex = m.index + 1;
+    }
+  }
+
+  groupSpan(m: RegExpExecArray, start: number, g: number): [number, number] | undefined {
+    const idx = m.indices?.[g];
+    if (!idx) return undefined;
+    return [start + idx[0] - m.index, start + idx[1] - m.index];
+  }
+}
+
+class Re2Pattern implements Compiled {
+  readonly engine = 're2' as const;
+  private compiled: Re2Like | null = null;
+  constructor(
+    readonly verdict: SafetyVerdict,
+    readonly reach: number,
+    readonly multiline: boolean,
+    readonly anchoredToUnit: boolean,
+    readonly groupCount: number,
+    readonly groupNames: Map<string, number>,
+    private readonly source: string,
+    private readonly flags: string,
+  ) {}
+
+  program(): Re2Like {
+    return (this.compiled ??= new RE2(this.source, this.flags));
+  }
+
+  forEach(text: string, cb: (m: RegExpExecArray, start: number, end: number) => 'accept' | 'reject'): void {
+    // re2-wasm reports code-point offsets; convert when the text has surrogate pairs.
+    const astral = /[\uD800-\uDFFF]/.test(text);
+    const cpToUnit = astral ? codePointOffsets(text) : undefined;
+    const r2 = this.program();
+    r2.lastIndex = 0;
+    for (;;) {
+      const m = r2.exec(text);
+      if (!m) return;
+      const cpStart = m.index;
+      const start = cpToUnit ? cpToUnit[cpStart]! : cpStart;
+      const end = start + m[0].length;
+      const r = cb(m, start, end);
+      if (r === 'reject' || m[0].length === 0) r2.lastIndex = cpStart + 1;
+    }
+  }
+
+  groupSpan(m: RegExpExecArray, start: number, g: number): [number, number] | undefined {
+    const s = m[g];
+    if (s === undefined) return undefined;
+    // re2-wasm gives no group offsets: take the first occurrence of the group's text inside the match.
+    const off = m[0].indexOf(s);
+    return [start + off, start + off + s.length];
+  }
 }
 
 function codePointOffsets(text: string): Int32Array {
@@ -174,8 +215,13 @@ function compileAllowRegex(pattern: string, target: 'secret' | 'match' | 'line')
   };
 }
 
+/** A rule as the hot loops read it: every field set, in one order (one V8 map for all rules; see V8Pattern). */
 interface CompiledRule {
   spec: RuleSpec;
+  /** spec.id, spec.multiline, and whether the rule has no keywords (runs on every unit), read per window. */
+  id: string;
+  multiline: boolean;
+  always: boolean;
   index: number;
   pattern: CompiledPattern;
   secretGroup: number;
@@ -183,8 +229,8 @@ interface CompiledRule {
   allowSecrets: Set<string>;
   stopwords: string[];
   allowRegexes: AllowRegex[];
-  pathAllowed?: (p: string) => boolean;
-  pathOnly?: (p: string) => boolean;
+  pathAllowed: ((p: string) => boolean) | null;
+  pathOnly: ((p: string) => boolean) | null;
   validators: Array<(s: string) => boolean>;
 }
 
@@ -262,6 +308,9 @@ export class Matcher {
       }
       const rule: CompiledRule = {
         spec,
+        id: spec.id,
+        multiline: spec.multiline === true,
+        always: spec.keywords.length === 0,
         index,
         pattern: p,
         secretGroup: spec.secretGroup,
@@ -274,9 +323,9 @@ export class Matcher {
           if (!f) throw new Error(`unknown validator '${v}'`);
           return f;
         }),
+        pathAllowed: spec.allowPaths.length ? lazyGlob(spec.allowPaths) : null,
+        pathOnly: spec.paths.length ? lazyGlob(spec.paths) : null,
       };
-      if (spec.allowPaths.length) rule.pathAllowed = lazyGlob(spec.allowPaths);
-      if (spec.paths.length) rule.pathOnly = lazyGlob(spec.paths);
       return rule;
     });
     this.automaton = new KeywordAutomaton(keywords);
@@ -353,13 +402,13 @@ export class Matcher {
       if (active[r] !== 1) continue;
       const rule = this.rules[r]!;
       const h = hits[r];
-      const always = rule.spec.keywords.length === 0;
+      const always = rule.always;
       if (!h && !always) continue;
       // `^`/`$` without the m flag mean the unit's start and end: such a pattern runs on the whole unit.
       if (rule.pattern.anchoredToUnit) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
       else if (always || !this.prefilter) {
         // Whole unit: one window, or one per line for rules that stay within a line.
-        if (rule.spec.multiline || !rule.pattern.multiline) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
+        if (rule.multiline || !rule.pattern.multiline) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
         else for (const [ls, le] of ctx.allLines()) this.runWindow(rule, text, ls, le, h, ctx, matches);
       }
       else this.runWindows(rule, text, h!, ctx, matches);
@@ -373,7 +422,7 @@ export class Matcher {
     if (pathHint === this.activePath && this.activeMask) return this.activeMask;
     const mask = new Uint8Array(this.rules.length);
     this.rules.forEach((rule, r) => {
-      if (pathHint !== undefined && (rule.pathAllowed?.(pathHint) || (rule.pathOnly && !rule.pathOnly(pathHint)))) return;
+      if (pathHint !== undefined && ((rule.pathAllowed !== null && rule.pathAllowed(pathHint)) || (rule.pathOnly !== null && !rule.pathOnly(pathHint)))) return;
       mask[r] = 1;
     });
     this.activePath = pathHint;
@@ -386,7 +435,7 @@ export class Matcher {
     // Dense hits (a generic keyword on most lines): the windows would cover most of the unit anyway, and one pass of
     // a proven-linear V8 pattern over the whole unit is cheaper than thousands of windows. Same matches: a match
     // must still contain a hit, and a pattern that cannot match a line break cannot cross one.
-    if (rule.pattern.engine === 'v8' && (!rule.pattern.multiline || rule.spec.multiline) && (h.length / 2) * Math.min(2 * reach, 400) > text.length) {
+    if (rule.pattern.engine === 'v8' && (!rule.pattern.multiline || rule.multiline) && (h.length / 2) * Math.min(2 * reach, 400) > text.length) {
       this.runWindow(rule, text, 0, text.length, h, ctx, out);
       return;
     }
@@ -400,7 +449,7 @@ export class Matcher {
     // A rule matches within one line unless it is declared `multiline` (and a pattern that cannot match a line
     // break never crosses one anyway): clip its windows to the hit's line. This keeps RE2 rules (whose reach is
     // large when unbounded) cheap on ordinary source.
-    const clip = !rule.pattern.multiline || !rule.spec.multiline;
+    const clip = !rule.pattern.multiline || !rule.multiline;
     for (let i = 0; i < h.length; i += 2) {
       let s = Math.max(0, h[i]! - reach);
       let e = Math.min(text.length, h[i + 1]! + reach);
@@ -431,7 +480,7 @@ export class Matcher {
     out: RawMatch[],
   ): void {
     const win = ws === 0 && we === text.length ? text : text.slice(ws, we);
-    const needKeyword = rule.spec.keywords.length > 0;
+    const needKeyword = !rule.always;
     rule.pattern.forEach(win, (m, s, e) => {
       const start = ws + s;
       const end = ws + e;
@@ -450,7 +499,7 @@ export class Matcher {
       const [line, column] = ctx.position(ss);
       const [endLine, endColumn] = ctx.endPosition(se);
       out.push({
-        ruleId: rule.spec.id,
+        ruleId: rule.id,
         unitId: ctx.unitId,
         start: ss,
         end: se,
