@@ -10,6 +10,7 @@ import { Worker } from 'node:worker_threads';
 import { LeakhoundError } from '../errors/index.js';
 import { Matcher, type MatcherOptions } from '../matcher/index.js';
 import { seededEntries } from '../matcher/regex/verdicts.js';
+import type { SharedPack } from '../sources/git/pack.js';
 import type { GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import { UnitScanner } from './read-unit.js';
@@ -212,6 +213,8 @@ export interface CreatePoolInput {
   prefilter?: boolean;
   inlineAllow?: boolean;
   maxBytes?: number;
+  /** Packs held whole in shared memory (ObjectStore.loadPacks), for workers that read git blobs. */
+  packs?: SharedPack[];
 }
 
 /** Creates a pool; with threads = 0 (or 1 core) the matcher runs in this thread. */
@@ -224,5 +227,6 @@ export function createPool(input: CreatePoolInput, o: PoolOptions = {}): ScanPoo
   const init: WorkerInit = { rules: input.rules, prefilter: mopts.prefilter ?? true, inlineAllow: mopts.inlineAllow ?? true, verdicts: seededEntries() };
   if (input.allow) init.allow = input.allow;
   if (input.maxBytes !== undefined) init.maxBytes = input.maxBytes;
+  if (input.packs?.length) init.packs = input.packs;
   return new WorkerPool(init, threads, o);
 }

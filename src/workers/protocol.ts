@@ -1,6 +1,7 @@
 // Messages between the pool and its workers: plain, structured-clone-safe data.
-// May import: types, matcher (types only).
+// May import: types, matcher (types only), sources/git (types only).
 import type { StoredVerdict } from '../matcher/regex/verdicts.js';
+import type { SharedPack } from '../sources/git/pack.js';
 import type { ErrorData, GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 
 export interface WorkerInit {
@@ -11,6 +12,8 @@ export interface WorkerInit {
   maxBytes?: number;
   /** Safety verdicts from the built-in rules cache (see matcher/regex/verdicts.ts), so workers do not re-prove them. */
   verdicts?: Record<string, StoredVerdict>;
+  /** Packs the main thread holds whole in shared memory: the workers read blobs from the same bytes. */
+  packs?: SharedPack[];
 }
 
 export type ToWorker = { type: 'batch'; id: number; units: ScanUnit[] };

@@ -64,6 +64,12 @@ describe('the blobs the audit reads', () => {
     const aws = bySecret(gc.findings, TOKENS.akia);
     expect(aws?.status).toBe('history-only');
     expect(bySecret(gc.findings, TOKENS.xoxb)?.atTips).toEqual(['refs/heads/secrets']);
+    // Packs held whole in shared memory (the default) and read through the block caches (packMemory 0), with
+    // worker threads reading blobs from the shared copy: the same findings.
+    const viaBlocks = await audit(packed, { packMemory: 0, threads: 2 });
+    const viaShared = await audit(packed, { threads: 2 });
+    expect(viaShared.findings).toEqual(viaBlocks.findings);
+    expect(viaShared.findings).toEqual(gc.findings);
   });
 
   it('runs the same with worker threads as on the main thread', async () => {

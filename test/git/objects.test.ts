@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLeakhoundError } from '../../src/errors/index.js';
 import { ObjectStore, listRefs, openRepository, walkHistory } from '../../src/sources/git/index.js';
 import { useNativeInflate } from '../../src/sources/git/inflate.js';
+import { sharedPackList } from '../../src/sources/git/pack.js';
 import { buildRichRepo, cleanup, git, gitBuf, tempDir } from './fixtures.js';
 
 let base = '';
@@ -85,6 +86,28 @@ describe.each([
     } finally {
       useNativeInflate(true);
     }
+  });
+
+  it('packs loaded whole into shared memory read the same, another store adopts them, and close releases them', () => {
+    const expected = gitAllObjects(dir);
+    const { store, repo } = openRepository(dir);
+    const packs = store.loadPacks(1 << 30);
+    expect(packs.length).toBe(store.packs.length);
+    for (const p of packs) expect(p.data.byteLength).toBe(statSync(p.path).size);
+    // A second store (as a worker thread builds one) finds the shared bytes by path and reads nothing itself.
+    const other = new ObjectStore(repo.objectsDir);
+    for (const [oid, e] of expected) {
+      expect(store.read(oid).data.equals(e.data)).toBe(true);
+      expect(other.read(oid).data.equals(e.data)).toBe(true);
+    }
+    for (const p of other.packs) expect(p.io.reads).toBe(0);
+    store.close();
+    other.close();
+    expect(sharedPackList()).toEqual([]);
+    // A budget smaller than any pack loads nothing.
+    const third = openRepository(dir).store;
+    expect(third.loadPacks(10)).toEqual([]);
+    third.close();
   });
 
   it('verifies hashes when asked', () => {

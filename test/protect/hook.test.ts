@@ -67,6 +67,18 @@ describe('pre-commit hook through git commit', () => {
     expect(git(dir, 'commit', '-m', 'more').code).toBe(0);
   });
 
+  it('runs Node without NODE_EXTRA_CA_CERTS (the hook never uses the network; loading the bundle costs start-up)', () => {
+    const dir = repo();
+    writeFileSync(join(dir, 'README.md'), '# hello\n');
+    git(dir, 'add', '.');
+    // Node warns on stderr when it loads an extra CA file it cannot read: with the variable cleared, it does not try.
+    const r = spawnSync('git', ['commit', '-m', 'readme'], { cwd: dir, env: { ...ENV, NODE_EXTRA_CA_CERTS: join(tmp, 'no-such-ca.pem') }, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).not.toContain('extra certs');
+    const direct = spawnSync(process.execPath, ['-e', '0'], { env: { ...ENV, NODE_EXTRA_CA_CERTS: join(tmp, 'no-such-ca.pem') }, encoding: 'utf8' });
+    expect(direct.stderr).toContain('extra certs');
+  });
+
   it('blocks `git commit -a` and `git commit <path>` (GIT_INDEX_FILE is not .git/index there)', () => {
     const dir = repo();
     writeFileSync(join(dir, 'config.py'), 'DEBUG = True\n');
@@ -185,7 +197,7 @@ describe('protect with file names and hook install', () => {
     mkdirSync(join(dir, '.husky'));
     writeFileSync(join(dir, '.husky', 'pre-commit'), 'npm test\n');
     expect(runCli(['hook', 'install'], { cwd: dir }).code).toBe(0);
-    expect(readFileSync(join(dir, '.husky', 'pre-commit'), 'utf8')).toBe('npm test\nleakhound protect\n');
+    expect(readFileSync(join(dir, '.husky', 'pre-commit'), 'utf8')).toBe('npm test\nNODE_EXTRA_CA_CERTS= leakhound protect\n');
     expect(runCli(['hook', 'install'], { cwd: dir }).stdout).toContain('already');
   });
 });

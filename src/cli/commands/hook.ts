@@ -48,6 +48,13 @@ function hooksPathFromConfig(configFile: string): string | undefined {
   return value;
 }
 
+/**
+ * Prefix of the hook command. `protect` never uses the network, and with NODE_EXTRA_CA_CERTS set (common behind
+ * corporate proxies) Node 20 parses that CA bundle at start-up before running any code: ~40 ms on every commit
+ * (measured on the 2-core dev container: `node -e 0` 110 ms with it, 70 ms with it empty). Empty means unset to Node.
+ */
+export const HOOK_ENV = 'NODE_EXTRA_CA_CERTS=';
+
 /** A hook or husky file line that already runs leakhound protect (any of the commands this file writes). */
 const RUNS_PROTECT = /leakhound(\.c?js)?["']? protect|main\.js["']? protect/;
 
@@ -76,7 +83,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
     // husky v9 runs .husky/pre-commit with node_modules/.bin on PATH (so no `npx`, which costs ~0.3 s per commit);
     // the file is committed, so keep it portable.
     const file = join(huskyDir, 'pre-commit');
-    const line = typeof argv.command === 'string' ? `${argv.command} protect` : 'leakhound protect';
+    const line = `${HOOK_ENV} ${typeof argv.command === 'string' ? argv.command : 'leakhound'} protect`;
     const old = existsSync(file) ? readFileSync(file, 'utf8') : '';
     if (RUNS_PROTECT.test(old)) {
       process.stdout.write(`leakhound: ${relative(process.cwd(), file) || file} already runs leakhound protect\n`);
@@ -90,7 +97,7 @@ export async function handler(argv: Record<string, unknown>): Promise<number> {
 
   const dir = hooksPath !== undefined ? (isAbsolute(hooksPath) ? hooksPath : resolve(workTree, hooksPath.replace(/^~(?=\/)/, process.env.HOME ?? '~'))) : join(repo.commonDir, 'hooks');
   const file = join(dir, 'pre-commit');
-  const body = `${MARKER} (written by \`leakhound hook install\`)\n# Blocks commits that add secrets. Bypassing it (git commit --no-verify) commits the secret.\n${cmd} protect || exit $?\n`;
+  const body = `${MARKER} (written by \`leakhound hook install\`)\n# Blocks commits that add secrets. Bypassing it (git commit --no-verify) commits the secret.\n${HOOK_ENV} ${cmd} protect || exit $?\n`;
   if (existsSync(file)) {
     const old = readFileSync(file, 'utf8');
     if (old.includes(MARKER)) {

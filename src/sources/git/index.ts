@@ -36,6 +36,8 @@ export type { TipTarget } from './tips.js';
 export { findUnreachable, walkUnreachable } from './unreachable.js';
 export type { UnreachableObjects, UnreachableWalkOptions } from './unreachable.js';
 export { LruCache } from './lru.js';
+export { adoptSharedPacks } from './pack.js';
+export type { SharedPack } from './pack.js';
 
 export interface OpenedRepository {
   repo: GitRepository;

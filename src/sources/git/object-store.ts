@@ -10,7 +10,7 @@ import { objectCorrupt, objectMissing } from './errors.js';
 import { inflateExact, inflateHead, InflateError } from './inflate.js';
 import { LruCache } from './lru.js';
 import { PackIndex } from './pack-index.js';
-import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, type PackEntryHeader } from './pack.js';
+import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, type PackEntryHeader, type SharedPack } from './pack.js';
 
 export type ObjectType = 'commit' | 'tree' | 'blob' | 'tag';
 
@@ -420,6 +420,21 @@ export class ObjectStore {
     }
     keyed.sort((a, b) => a.k - b.k);
     return keyed.map((e) => e.oid);
+  }
+
+  /**
+   * Loads packs whole into shared memory, smallest first, while their total stays within `budgetBytes` (see
+   * SharedPack in pack.ts). For bulk readers; returns the packs now held whole, to hand to worker threads.
+   */
+  loadPacks(budgetBytes: number): SharedPack[] {
+    let left = budgetBytes;
+    const bySize = this.packs.map((p) => ({ p, size: p.sizeOnDisk() })).sort((a, b) => a.size - b.size);
+    for (const { p, size } of bySize) {
+      if (size > left) break;
+      p.loadWhole();
+      left -= size;
+    }
+    return this.packs.flatMap((p) => (p.shared ? [p.shared] : []));
   }
 
   get deltaCacheBytes(): number {
