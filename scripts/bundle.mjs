@@ -99,6 +99,9 @@ if (process.argv[2] === 'protect') {
     .runFastProtect(process.argv.slice(2))
     .then((code) => {
       if (code === undefined) load('leakhound-core.cjs');
+      // Exiting now skips the event loop's wind-down and the environment teardown (~5 ms of every commit), but only
+      // when stdout and stderr hold nothing unwritten (pipes are asynchronous on some platforms).
+      else if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit(code);
       else process.exitCode = code;
     });
 } else load('leakhound-core.cjs');
