@@ -619,8 +619,28 @@ export class LineIndex {
     for (let l = 0; l < starts.length; l++) yield [starts[l]!, l + 1 < starts.length ? starts[l + 1]! - 1 : this.text.length];
   }
 
+  /** The line found by the last local search (lineBounds without an index). */
+  private near: [number, number] = [-1, -1];
+  /** Characters the local searches have looked at; past twice the text, the index is cheaper. */
+  private searched = 0;
+
   /** [start, end) of the line holding `offset`, without its line break. */
   lineBounds(offset: number): [number, number] {
+    // Windows are clipped to the lines of keyword hits in nearly every unit, but a line index costs a pass over the
+    // whole text and an array entry per line (~4 % of an audit's CPU); the hit's own line is found by searching
+    // around it, reusing the last line found (hits come in order). Bounded: once the searches have looked at more
+    // than twice the text (many hits on long lines), the index is built and used instead.
+    if (this.starts === undefined && this.searched <= 2 * this.text.length) {
+      const near = this.near;
+      if (offset >= near[0] && offset <= near[1]) return near;
+      const t = this.text;
+      const s = offset === 0 ? 0 : t.lastIndexOf('\n', offset - 1) + 1;
+      let e = t.indexOf('\n', offset);
+      if (e === -1) e = t.length;
+      this.searched += e - s + 1;
+      this.near = [s, e];
+      return this.near;
+    }
     const l = this.lineOf(offset);
     const starts = this.starts!;
     const end = l + 1 < starts.length ? starts[l + 1]! - 1 : this.text.length;
