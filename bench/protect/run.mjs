@@ -83,8 +83,9 @@ function generate() {
 }
 
 // NODE_EXTRA_CA_CERTS makes every Node process parse that CA bundle at start-up (~40 ms on the 2-core dev
-// container, which sets it globally for its proxy). Developer machines rarely set it, so when it is set the Node
-// commands are timed twice: as this environment runs them, and without it.
+// container, which sets it globally for its proxy). The installed hook clears it for leakhound (see HOOK_ENV in
+// src/cli/commands/hook.ts); when it is set, every command is timed twice: as this environment runs them, and
+// without it.
 let runEnv = env;
 const envs = process.env.NODE_EXTRA_CA_CERTS ? ['as is', 'without NODE_EXTRA_CA_CERTS'] : ['as is'];
 const withoutCa = { ...env };
@@ -107,6 +108,9 @@ const g0 = Date.now();
 if (repoArg < 0) generate();
 const genMs = Date.now() - g0;
 const staged = execFileSync('git', ['diff', '--cached', '--name-only'], { cwd: dir }).toString().trim().split('\n');
+// The hook as `leakhound hook install` writes it (run by git through sh), with this build as its command.
+execFileSync(process.execPath, [BIN, 'hook', 'install', '--force', '--command', `"${process.execPath}" "${BIN}"`], { cwd: dir, env });
+const HOOK = join(dir, '.git', 'hooks', 'pre-commit');
 // Warm the OS cache once.
 spawnSync(process.execPath, [BIN, 'protect'], { cwd: dir });
 const fmt = (x) => x.toFixed(0).padStart(6);
@@ -117,6 +121,7 @@ for (const which of envs) {
     'node -e 0': time(process.execPath, ['-e', '0']),
     'git diff --cached': time('git', ['diff', '--cached']),
     'leakhound protect': time(process.execPath, [BIN, 'protect']),
+    'pre-commit hook (as installed)': time('sh', [HOOK]),
   };
   // The worst case: an index without a cache-tree (after `git read-tree`, some checkouts and resets), where both
   // git and leakhound compare every index entry with HEAD's tree. The same staged change, re-staged.
@@ -127,6 +132,7 @@ for (const which of envs) {
     spawnSync(process.execPath, [BIN, 'protect'], { cwd: dir });
     results['git diff --cached (no cache-tree)'] = time('git', ['diff', '--cached']);
     results['leakhound protect (no cache-tree)'] = time(process.execPath, [BIN, 'protect']);
+    results['pre-commit hook (no cache-tree)'] = time('sh', [HOOK]);
     writeFileSync(join(dir, '.git', 'index'), saved); // a kept repository stays as generated
   }
   console.log(`\nenvironment: ${which}${which === 'as is' && process.env.NODE_EXTRA_CA_CERTS ? ' (NODE_EXTRA_CA_CERTS is set)' : ''}`);
