@@ -50,7 +50,8 @@ export interface ProtectResult {
 const keyOf = (m: RawMatch): string => `${m.ruleId}\0${m.secret}`;
 
 export function runProtect(loaded: LoadedRules, o: ProtectOptions): ProtectResult {
-  const t0 = performance.now();
+  // Date.now, not performance.now: the `performance` global loads perf_hooks (9 modules, ~1.6 ms of a hook's start).
+  const t0 = Date.now();
   const mopts: ConstructorParameters<typeof Matcher>[1] = { allow: loaded.allow, inlineAllow: o.inlineAllow };
   if (o.maxFileSize !== undefined) mopts.maxBytes = o.maxFileSize;
   const matcher = new Matcher(loaded.rules, mopts);
@@ -93,7 +94,7 @@ export function runProtect(loaded: LoadedRules, o: ProtectOptions): ProtectResul
       count(r, bytes.length);
       for (const m of r.matches) items.push({ match: m, prov: { kind: 'file', path: display } });
     }
-    stats.ms = Math.round(performance.now() - t0);
+    stats.ms = Date.now() - t0;
     return { mode: 'files', findings: groupMatches(items, byId), stats, notes };
   }
 
@@ -137,7 +138,7 @@ export function runProtect(loaded: LoadedRules, o: ProtectOptions): ProtectResul
   } finally {
     st.store.close();
   }
-  stats.ms = Math.round(performance.now() - t0);
+  stats.ms = Date.now() - t0;
   const res: ProtectResult = { mode: 'staged', findings: groupMatches(items, byId), stats, notes };
   if (root !== undefined) res.root = root;
   return res;

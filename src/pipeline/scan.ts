@@ -54,7 +54,8 @@ function readFileBytes(path: string): Uint8Array {
 }
 
 export async function runScan(loaded: LoadedRules, o: ScanOptions): Promise<ScanResult> {
-  const t0 = performance.now();
+  // Date.now, not performance.now: the `performance` global loads perf_hooks (9 modules, ~1.6 ms of a hook's start).
+  const t0 = Date.now();
   const input: Parameters<typeof createPool>[0] = { rules: loaded.rules, allow: loaded.allow, prefilter: o.prefilter, inlineAllow: o.inlineAllow };
   if (o.maxFileSize !== undefined) input.maxBytes = o.maxFileSize;
   const stats: ScanStats = { files: 0, bytes: 0, binary: 0, tooLarge: 0, unreadable: 0, ms: 0 };
@@ -112,6 +113,6 @@ export async function runScan(loaded: LoadedRules, o: ScanOptions): Promise<Scan
     return pa < pb ? -1 : pa > pb ? 1 : a.match.start - b.match.start;
   });
   const byId = new Map<string, RuleSpec>(loaded.rules.map((r) => [r.id, r]));
-  stats.ms = Math.round(performance.now() - t0);
+  stats.ms = Date.now() - t0;
   return { findings: groupMatches(items, byId), stats, skipped };
 }

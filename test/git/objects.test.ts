@@ -7,7 +7,7 @@ import { deflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLeakhoundError } from '../../src/errors/index.js';
 import { ObjectStore, listRefs, openRepository, walkHistory } from '../../src/sources/git/index.js';
-import { useNativeInflate } from '../../src/sources/git/inflate.js';
+import { useInflateSource } from '../../src/sources/git/inflate.js';
 import { sharedPackList } from '../../src/sources/git/pack.js';
 import { buildRichRepo, cleanup, git, gitBuf, tempDir } from './fixtures.js';
 
@@ -77,14 +77,14 @@ describe.each([
 
   it('reads every object the same through the public zlib API (a Node without the zlib internals)', () => {
     const expected = gitAllObjects(dir);
-    useNativeInflate(false);
+    useInflateSource('public');
     try {
       const { store } = openRepository(dir);
       for (const [oid, e] of expected) expect(store.read(oid).data.equals(e.data)).toBe(true);
       for (const [oid, e] of expected) expect(store.readHeader(oid)).toEqual({ type: e.type, size: e.data.length });
       store.close();
     } finally {
-      useNativeInflate(true);
+      useInflateSource(null);
     }
   });
 

@@ -2,15 +2,30 @@
 //
 // Why not zlib.inflateSync: each call builds a whole Transform stream (event emitter, state, a native handle with
 // its 32 KiB window) and tears it down again. For the walk's many small objects (commits, trees, delta
-// instructions) that set-up is ~10x the inflation itself (measured 3.8 us vs 0.4 us per 1 KB object). Node keeps
-// the native handle behind `stream._handle` with a synchronous `writeSync(flush, in, inOff, inLen, out, outOff,
-// outLen)` and reports progress in `stream._writeState` ([availOut, availIn]); lib/zlib.js drives it the same way in
-// its own sync path (processChunkSync). Those are internals, so the handle is feature-checked once and anything
-// unexpected falls back to inflateSync: slower, never wrong.
+// instructions) that set-up is ~10x the inflation itself (measured 3.8 us vs 0.4 us per 1 KB object). Node's
+// zlib streams drive a native handle with a synchronous `writeSync(flush, in, inOff, inLen, out, outOff, outLen)`
+// that reports progress in a Uint32Array ([availOut, availIn]); lib/zlib.js does exactly this in its own sync path
+// (processChunkSync). We drive one such handle ourselves, reset between objects.
+//
+// Where the handle comes from, in order:
+// 1. The zlib binding itself (process.binding('zlib'), on the Node majors whose init() signature was checked: it
+//    has been the same since Node 10). Loading node:zlib also loads Node's whole stream stack, ~20 internal
+//    modules and ~4 ms of the pre-commit hook's start-up; the binding alone is ~0.2 ms. Skipped under
+//    --pending-deprecation, where process.binding would print a warning.
+// 2. The `_handle` of a node:zlib Inflate stream (internals, feature-checked).
+// 3. zlib.inflateSync: slower, never wrong.
 //
 // Owns: inflating a complete zlib stream of known output size, or the first bytes of one.
-// May import: node:zlib.
-import { constants as zc, Inflate, inflateSync } from 'node:zlib';
+// May import: node:zlib (lazily).
+import type * as Zlib from 'node:zlib';
+
+/** zlib's flush values (zlib.h; part of its ABI). */
+const Z_SYNC_FLUSH = 2;
+const Z_FINISH = 4;
+/** Node's zlib binding mode for a zlib-wrapped inflate stream (node_zlib.cc: NONE, DEFLATE, INFLATE, ...). */
+const MODE_INFLATE = 2;
+/** Node majors whose zlib binding was checked against lib/zlib.js (Zlib(mode); init with 7 arguments). */
+const BINDING_MAJORS = new Set([20, 22]);
 
 interface NativeZlib {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
@@ -19,32 +34,70 @@ interface NativeZlib {
   onerror: (message: string, errno: number) => void;
 }
 
+interface ZlibBinding {
+  Zlib: new (mode: number) => NativeZlib & {
+    init(windowBits: number, level: number, memLevel: number, strategy: number, writeState: Uint32Array, cb: () => void, dictionary: undefined): void;
+  };
+}
+
 /** Thrown for a stream zlib rejects; the pack reader adds the object id and pack offset. */
 export class InflateError extends Error {}
 
+export type InflateSource = 'binding' | 'stream' | 'public';
+
+let zlibModule: typeof Zlib | undefined;
+const zlib = (): typeof Zlib => (zlibModule ??= process.getBuiltinModule('node:zlib'));
+
+function zlibBinding(): ZlibBinding | null {
+  if (!BINDING_MAJORS.has(Number(process.versions.node.split('.')[0]))) return null;
+  if (process.execArgv.includes('--pending-deprecation') || (process.env['NODE_OPTIONS'] ?? '').includes('--pending-deprecation')) return null;
+  try {
+    const b = (process as unknown as { binding(name: string): unknown }).binding('zlib') as Partial<ZlibBinding> | undefined;
+    return typeof b?.Zlib === 'function' ? (b as ZlibBinding) : null;
+  } catch {
+    return null;
+  }
+}
+
 class NativeInflater {
-  private stream: Inflate | null = null;
+  private keep: unknown = null;
   private handle: NativeZlib | null = null;
   private state: Uint32Array | null = null;
   private error: string | null = null;
-  /** False once the internals were found missing: every call then takes the public API. */
-  usable = true;
+  /** Where handles come from; 'public' once the internals were found missing. */
+  source: InflateSource | null = null;
 
   private open(): NativeZlib | null {
-    if (!this.usable) return null;
     if (this.handle !== null) return this.handle;
-    const stream = new Inflate();
-    const internals = stream as unknown as { _handle?: NativeZlib; _writeState?: unknown };
-    const handle = internals._handle;
-    const state = internals._writeState;
+    if (this.source === null) this.source = zlibBinding() !== null ? 'binding' : 'stream';
+    let handle: NativeZlib | undefined;
+    let state: unknown;
+    if (this.source === 'binding') {
+      const b = zlibBinding();
+      if (b !== null) {
+        const h = new b.Zlib(MODE_INFLATE);
+        state = new Uint32Array(2);
+        // lib/zlib.js's arguments for an Inflate: default window, level, memLevel and strategy, no dictionary.
+        h.init(15, -1, 8, 0, state as Uint32Array, () => {}, undefined);
+        handle = h;
+        this.keep = h;
+      } else this.source = 'stream';
+    }
+    if (this.source === 'stream') {
+      const stream = new (zlib().Inflate)();
+      const internals = stream as unknown as { _handle?: NativeZlib; _writeState?: unknown };
+      handle = internals._handle;
+      state = internals._writeState;
+      this.keep = stream;
+    }
     if (handle === undefined || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function' || !(state instanceof Uint32Array)) {
-      this.usable = false;
+      this.source = 'public';
+      this.keep = null;
       return null;
     }
     handle.onerror = (message: string) => {
       this.error = message;
     };
-    this.stream = stream;
     this.handle = handle;
     this.state = state;
     return handle;
@@ -57,22 +110,29 @@ class NativeInflater {
     } catch {
       // already closed
     }
-    this.stream = null;
+    this.keep = null;
     this.handle = null;
     this.state = null;
   }
 
+  /** Forces a source (tests); null goes back to the default choice. */
+  use(source: InflateSource | null): void {
+    this.discard();
+    this.source = source;
+  }
+
   /**
    * Inflates `input` (a whole zlib stream, possibly followed by unrelated bytes) into `out[0, outLen)`. Returns
-   * the bytes written, or -1 if the internals are unavailable (the caller then uses the public API). With `finish`,
-   * a stream that ends before its end marker raises InflateError; without it, inflation stops quietly when the
-   * input or the output space runs out (for reading only the first bytes).
+   * the bytes written, or -1 if no native handle is available (the caller then uses the public API). With
+   * `finish`, a stream that ends before its end marker raises InflateError; without it, inflation stops quietly
+   * when the input or the output space runs out (for reading only the first bytes).
    */
   run(input: Uint8Array, out: Uint8Array, outLen: number, finish: boolean): number {
+    if (this.source === 'public') return -1;
     const h = this.open();
     if (h === null || this.state === null) return -1;
     this.error = null;
-    h.writeSync(finish ? zc.Z_FINISH : zc.Z_SYNC_FLUSH, input, 0, input.length, out, 0, outLen);
+    h.writeSync(finish ? Z_FINISH : Z_SYNC_FLUSH, input, 0, input.length, out, 0, outLen);
     if (this.error !== null) {
       const message = this.error;
       this.discard();
@@ -109,7 +169,7 @@ export function inflateExact(input: Uint8Array, size: number, transient = false)
   }
   let res: Buffer;
   try {
-    res = inflateSync(input, { chunkSize: Math.max(64, cap), maxOutputLength: Math.max(cap, 64) });
+    res = zlib().inflateSync(input, { chunkSize: Math.max(64, cap), maxOutputLength: Math.max(cap, 64) });
   } catch (e) {
     throw new InflateError((e as Error).message);
   }
@@ -123,13 +183,18 @@ export function inflateHead(input: Uint8Array, want: number): Buffer {
   const n = native.run(input, out, want, false);
   if (n >= 0) return out.subarray(0, n);
   try {
-    return inflateSync(input, { finishFlush: zc.Z_SYNC_FLUSH }).subarray(0, want);
+    return zlib().inflateSync(input, { finishFlush: Z_SYNC_FLUSH }).subarray(0, want);
   } catch (e) {
     throw new InflateError((e as Error).message);
   }
 }
 
-/** For tests: forces the public-API path, as on a Node whose zlib internals differ. */
-export function useNativeInflate(on: boolean): void {
-  native.usable = on;
+/** For tests: forces where inflation goes (null: the default choice). */
+export function useInflateSource(source: InflateSource | null): void {
+  native.use(source);
+}
+
+/** Where this thread's inflation goes (after the first use). */
+export function inflateSource(): InflateSource | null {
+  return native.source;
 }
