@@ -468,9 +468,14 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   return { findings, stats, errors, shallow: repo.shallow.length > 0, tips: tipMap, scannedRefs: refs.map((r) => r.name) };
 }
 
-/** A quarter of the machine's memory, at most 2 GiB: the packs of all but very large repositories. */
+/**
+ * A quarter of the memory this process may use, at most 2 GiB: the packs of all but very large repositories. In a
+ * container, os.totalmem() is the host's memory; the cgroup limit (process.constrainedMemory) is what counts.
+ */
 function defaultPackMemory(): number {
-  return Math.min(2 * 1024 ** 3, Math.floor(totalmem() / 4));
+  const limit = process.constrainedMemory?.() ?? 0;
+  const mem = limit > 0 ? Math.min(limit, totalmem()) : totalmem();
+  return Math.min(2 * 1024 ** 3, Math.floor(mem / 4));
 }
 
 /** A cheap stable hash of a path (FNV-1a), for worker affinity. */

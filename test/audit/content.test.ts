@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildRichRepo, cleanup, commitAll, git, gitReachableBlobs, initRepo, tempDir, write } from '../git/fixtures.js';
 import { TOKENS } from '../helpers/rules.js';
-import { audit, bySecret, cliJson } from './helpers.js';
+import { audit, bySecret, cli, cliJson } from './helpers.js';
 
 afterAll(cleanup);
 
@@ -135,5 +135,18 @@ describe('encodings and odd files', () => {
     expect(json.stats?.['submodule entries skipped']).toBe(1);
     expect(json.stats?.['LFS pointers']).toBe(1);
     expect(json.stats?.['binary skipped']).toBe(1);
+  });
+
+  it('--pack-memory: 0 reads packs through the caches, with the same findings; a bad size is a usage error', () => {
+    const packed = join(tempDir('lh-audit-'), 'packed');
+    cpSync(dir, packed, { recursive: true });
+    git(packed, ['gc', '-q', '--prune=now']);
+    const whole = cliJson([packed]);
+    const cached = cliJson([packed, '--pack-memory', '0']);
+    expect(cached.r.code).toBe(whole.r.code);
+    expect(cached.json.findings).toEqual(whole.json.findings);
+    const bad = cli([packed, '--pack-memory', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--pack-memory');
   });
 });

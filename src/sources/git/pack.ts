@@ -1,5 +1,6 @@
-// Positional reader for one git packfile (.pack + its .idx). Never loads the pack whole: entries are read with
-// fs.readSync at known offsets through a bounded block cache, so memory is bounded by the cache plus the largest object.
+// Positional reader for one git packfile (.pack + its .idx). By default it never loads the pack whole: entries are
+// read with fs.readSync at known offsets through a bounded block cache, so memory is bounded by the cache plus the
+// largest object. Bulk readers may instead hold the pack whole in shared memory, within a budget (see SharedPack).
 // Owns: entry header decoding, bounded-slice inflation with native zlib. Delta resolution is the ObjectStore's job
 // (a REF_DELTA base may live in another pack or loose).
 // May import: node:fs, ./inflate, ./pack-index, ./lru, ./errors.
