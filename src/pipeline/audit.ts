@@ -43,8 +43,9 @@ export interface AuditOptions {
   threads?: number;
   inlineAllow?: boolean;
   /**
-   * Bytes of pack files to hold whole in shared memory for the walk and the workers (default: a quarter of RAM, at
-   * most 2 GiB; 0 reads every pack through the per-thread block caches). Larger packs use the block cache.
+   * Bytes of pack files to hold whole in shared memory for the walk and the workers (default for a full history:
+   * a quarter of RAM, at most 2 GiB; for a range (`exclude`), which reads few objects: 0, every pack through the
+   * per-thread block caches). Packs beyond the budget use the block cache.
    */
   packMemory?: number;
   /** Scan commit and tag messages (default true). */
@@ -141,7 +142,9 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const rules = new Map<string, RuleSpec>(loaded.rules.map((r) => [r.id, r]));
   const poolIn: Parameters<typeof createPool>[0] = { rules: loaded.rules, allow: loaded.allow, inlineAllow: o.inlineAllow ?? true };
   if (o.maxFileSize !== undefined) poolIn.maxBytes = o.maxFileSize;
-  const packs = store.loadPacks(o.packMemory ?? defaultPackMemory());
+  // A range (a pull request, an incremental audit) reads a few objects: the block caches serve it without reading
+  // whole packs; a full history reads nearly every object, and holding the packs pays off.
+  const packs = store.loadPacks(o.packMemory ?? (excludeOids.length > 0 ? 0 : defaultPackMemory()));
   if (packs.length) poolIn.packs = packs;
   const pool: ScanPool = createPool(poolIn, o.threads === undefined ? {} : { threads: o.threads });
   const stats: AuditStats = { commits: 0, blobs: 0, bytes: 0, binary: 0, tooLarge: 0, lfsPointers: 0, submodules: 0, symlinks: 0, messages: 0, unreachableCommits: 0, unreachableBlobs: 0, ms: 0 };

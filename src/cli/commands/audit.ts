@@ -18,7 +18,7 @@ export function builder(y: Argv) {
     .option('range', { type: 'string', describe: 'A..B: commits reachable from B and not from A' })
     .option('unreachable', { type: 'boolean', default: false, describe: 'Also scan objects no ref reaches (dangling commits and blobs after a rebase, amend or rewrite)' })
     .option('max-file-size', { type: 'string', describe: 'Skip blobs larger than this (e.g. 10MB); skipped blobs are counted' })
-    .option('pack-memory', { type: 'string', describe: 'Memory for holding pack files whole while auditing (e.g. 512MB; 0: read them through small caches). Default: a quarter of the memory available, at most 2GB' })
+    .option('pack-memory', { type: 'string', describe: 'Memory for holding pack files whole during a full-history audit (e.g. 512MB; 0: read them through small caches). Default: a quarter of the memory available, at most 2GB; ranges use the caches' })
     .option('messages', { type: 'boolean', default: true, describe: 'Scan commit and tag messages (--no-messages to skip)' })
     .option('inline-allow', { type: 'boolean', default: true, describe: 'Honour inline allow comments' })
     .option('baseline', { type: 'string', describe: 'Baseline file: findings already in it do not fail the run, except expired acceptances and rotation regressions; walks only commits newer than the ref tips it recorded (default: .leakhound-baseline.json if present)' })
