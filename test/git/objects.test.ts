@@ -233,6 +233,25 @@ describe('coded errors', () => {
     store.close();
   });
 
+  it('hundreds of reads (a hook on an index without a cache-tree) do not sort the pack offsets; an in-memory pack never does', () => {
+    const dir = join(tempDir(), 'many');
+    cpSync(base, dir, { recursive: true });
+    git(dir, ['gc', '-q', '--prune=now']);
+    const expected = gitAllObjects(dir);
+    const oids = [...expected.keys()];
+    // Three passes with a tiny delta-base cache: every pass inflates every entry again, over 256 entries in all
+    // (where offsets used to be sorted) and well under 4,096.
+    expect(oids.length * 3).toBeGreaterThan(256);
+    for (const whole of [false, true]) {
+      const { repo } = openRepository(dir);
+      const store = new ObjectStore(repo.objectsDir, { deltaCacheBytes: 1024 });
+      if (whole) expect(store.loadPacks(1 << 30).length).toBe(1);
+      for (let pass = 0; pass < 3; pass++) for (const oid of oids) expect(store.read(oid).data.equals(expected.get(oid)!.data)).toBe(true);
+      expect(store.packs[0]!.index.hasSortedOffsets).toBe(false);
+      store.close();
+    }
+  });
+
   it('a zlib stream longer than zlib ever writes (empty stored blocks) is still read, with the exact entry end', () => {
     const dir = join(tempDir(), 'padded');
     git(dir.replace(/padded$/, ''), ['init', '-q', dir]);
@@ -268,5 +287,10 @@ describe('coded errors', () => {
     const store = new ObjectStore(join(dir, '.git', 'objects'));
     expect(store.readAs(oid, 'blob').equals(data)).toBe(true);
     store.close();
+    // The same from a pack held in memory (bounded ends there too, retried exactly).
+    const inMemory = new ObjectStore(join(dir, '.git', 'objects'));
+    expect(inMemory.loadPacks(1 << 30).length).toBe(1);
+    expect(inMemory.readAs(oid, 'blob').equals(data)).toBe(true);
+    inMemory.close();
   });
 });
