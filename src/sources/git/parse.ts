@@ -24,11 +24,13 @@ export interface ParsedCommit {
   message: string;
   /** First line of the message. */
   subject: string;
-  encoding?: string;
+  // The optional headers are always present (undefined / empty when absent): every parsed commit then has one
+  // shape, and the walk's optimized code is not thrown away the first time a signed or merge-tagged commit shows up.
+  encoding: string | undefined;
   /** ASCII-armoured signature from the `gpgsig` (or `gpgsig-sha256`) header, if signed. */
-  gpgsig?: string;
+  gpgsig: string | undefined;
   /** Embedded tag objects of merged signed tags (`mergetag` headers), raw text. */
-  mergetags?: string[];
+  mergetags: string[];
 }
 
 export interface ParsedTag {
@@ -163,10 +165,10 @@ export function parseCommit(data: Buffer, oid: string | null = null): ParsedComm
     committer: committer ?? author ?? parseSignature(''),
     message,
     subject: nl < 0 ? message : message.slice(0, nl),
+    encoding,
+    gpgsig,
+    mergetags,
   };
-  if (encoding !== undefined) out.encoding = encoding;
-  if (gpgsig !== undefined) out.gpgsig = gpgsig;
-  if (mergetags.length > 0) out.mergetags = mergetags;
   return out;
 }
 
