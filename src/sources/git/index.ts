@@ -15,6 +15,7 @@ export { listRefs, peel, readReflog, resolveRef, isEmptyRepository } from './ref
 export type { GitRef, ListRefsOptions, Peeled, RefKind, ResolvedRef } from './refs.js';
 export {
   parseCommit,
+  parseCommitLinks,
   parseTag,
   parseTree,
   parseSignature,

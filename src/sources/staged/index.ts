@@ -16,7 +16,7 @@ import {
   decodeName,
   diffTrees,
   discoverRepository,
-  parseCommit,
+  parseCommitLinks,
   parseTree,
   treeEntryAt,
 } from '../git/index.js';
@@ -115,7 +115,8 @@ function readMergeHeads(repo: GitRepository): string[] {
 }
 
 export function commitTree(store: ObjectStore, commit: string): string {
-  return parseCommit(store.readAs(commit, 'commit'), commit).tree;
+  // Only the tree header: no message decoding, signatures or dates on the hook's path.
+  return parseCommitLinks(store.readAs(commit, 'commit'), commit).tree;
 }
 
 function readTree(store: ObjectStore, oid: string): TreeEntry[] {
