@@ -248,10 +248,40 @@ export interface MatcherOptions {
 export const INLINE_ALLOW_MARKERS = ['leakhound:allow', 'gitleaks:allow', 'pragma: allowlist secret', 'trufflehog:ignore', 'kingfisher:ignore'];
 const NEXTLINE_MARKERS = ['pragma: allowlist nextline secret', 'leakhound:allow-next-line'];
 
-/** A glob matcher compiled on its first use: a rule's path globs cost start-up only when a unit of that rule is seen. */
-function lazyGlob(globs: string[]): (p: string) => boolean {
+/**
+ * For globs made only of literal characters, `/`, `*` and `**`: the longest slash-free literal run of each (for the
+ * default allowlist's node_modules glob, `node_modules`; for its source-map globs, `.js.map` and the like). A path can
+ * match such a glob only if it contains that run, so a path containing no glob's run matches none of them. Null when
+ * some glob has other syntax (classes, braces, extglobs, escapes) or no literal at all: then only picomatch can say.
+ */
+export function globNeedles(globs: readonly string[]): string[] | null {
+  const needles: string[] = [];
+  for (const g of globs) {
+    if (!/^[^?[\]{}()!+@\\]*$/.test(g)) return null;
+    let best = '';
+    for (const run of g.split(/[/*]+/)) if (run.length > best.length) best = run;
+    if (best === '') return null;
+    needles.push(best);
+  }
+  return needles;
+}
+
+/**
+ * A glob matcher compiled on its first use: a rule's path globs cost start-up only when a unit of that rule is seen.
+ * Paths that contain none of the globs' literal runs (see globNeedles) are answered without compiling at all: the
+ * default allowlist (node_modules, .git, source maps) then costs a pre-commit hook nothing for ordinary files.
+ */
+export function lazyGlob(globs: string[]): (p: string) => boolean {
+  const needles = globNeedles(globs);
   let m: ((p: string) => boolean) | undefined;
-  return (p) => (m ??= picomatch(globs, { dot: true }))(p);
+  return (p) => {
+    if (needles !== null) {
+      let any = false;
+      for (const n of needles) if (p.includes(n)) any = true;
+      if (!any) return false;
+    }
+    return (m ??= picomatch(globs, { dot: true }))(p);
+  };
 }
 
 export class Matcher {
@@ -351,8 +381,9 @@ export class Matcher {
     const result: UnitResult = { unitId, matches, bytes };
     if (pathHint !== undefined && this.globalPathAllowed?.(pathHint)) return result;
     const nRules = this.rules.length;
-    // Rules that apply to this path at all: excluded ones get no hits and no work.
-    const active = this.activeRules(pathHint);
+    // Whether a rule applies to this path is asked only of rules that have work here (keyword hits, or no keywords):
+    // a unit without hits compiles and evaluates no rule's path globs.
+    this.forPath(pathHint);
     // Hits per rule: flat [start, end, start, end, ...] in order of end position.
     const hits: Array<Int32Array | number[] | undefined> = new Array(nRules);
     if (this.prefilter) {
@@ -369,7 +400,7 @@ export class Matcher {
         for (let j = 0; j < rs.length; j++) perRule[rs[j]!]!++;
       }
       const fill = this.perRuleFill.fill(0);
-      for (let r = 0; r < nRules; r++) if (perRule[r]! > 0 && active[r] === 1) hits[r] = new Int32Array(perRule[r]! * 2);
+      for (let r = 0; r < nRules; r++) if (perRule[r]! > 0 && this.applies(r, pathHint)) hits[r] = new Int32Array(perRule[r]! * 2);
       for (let i = 0; i < count; i++) {
         const k = kwBuf[i]!;
         const e = endBuf[i]!;
@@ -389,7 +420,7 @@ export class Matcher {
       const lists: Array<number[] | undefined> = new Array(nRules);
       this.automaton.keywords.forEach((kw, k) => {
         for (let i = lower.indexOf(kw); i !== -1; i = lower.indexOf(kw, i + 1))
-          for (const r of this.keywordRules[k]!) if (active[r] === 1) (lists[r] ??= []).push(i, i + kw.length);
+          for (const r of this.keywordRules[k]!) if (this.applies(r, pathHint)) (lists[r] ??= []).push(i, i + kw.length);
       });
       lists.forEach((h, r) => {
         if (!h) return;
@@ -399,11 +430,12 @@ export class Matcher {
     }
     const ctx = new LineIndex(text, unitId);
     for (let r = 0; r < nRules; r++) {
-      if (active[r] !== 1) continue;
       const rule = this.rules[r]!;
       const h = hits[r];
       const always = rule.always;
       if (!h && !always) continue;
+      // Rules with hits were asked when their hits were gathered; rules without keywords are asked here.
+      if (!h && !this.applies(r, pathHint)) continue;
       // `^`/`$` without the m flag mean the unit's start and end: such a pattern runs on the whole unit.
       if (rule.pattern.anchoredToUnit) this.runWindow(rule, text, 0, text.length, h, ctx, matches);
       else if (always || !this.prefilter) {
@@ -417,17 +449,23 @@ export class Matcher {
     return result;
   }
 
-  /** 1 for each rule that applies to `pathHint` (all of them without a path). Cached for the last path seen. */
-  private activeRules(pathHint: string | undefined): Uint8Array {
-    if (pathHint === this.activePath && this.activeMask) return this.activeMask;
-    const mask = new Uint8Array(this.rules.length);
-    this.rules.forEach((rule, r) => {
-      if (pathHint !== undefined && ((rule.pathAllowed !== null && rule.pathAllowed(pathHint)) || (rule.pathOnly !== null && !rule.pathOnly(pathHint)))) return;
-      mask[r] = 1;
-    });
+  /** Starts answering `applies` for `pathHint` (answers are kept while the path stays the same). */
+  private forPath(pathHint: string | undefined): void {
+    if (pathHint === this.activePath && this.activeMask !== undefined) return;
     this.activePath = pathHint;
-    this.activeMask = mask;
-    return mask;
+    if (this.activeMask === undefined) this.activeMask = new Uint8Array(this.rules.length);
+    else this.activeMask.fill(0);
+  }
+
+  /** Whether rule r applies to the current path (see forPath): 1 yes, 2 no, 0 not asked yet. */
+  private applies(r: number, pathHint: string | undefined): boolean {
+    const mask = this.activeMask!;
+    const known = mask[r]!;
+    if (known !== 0) return known === 1;
+    const rule = this.rules[r]!;
+    const yes = pathHint === undefined || !((rule.pathAllowed !== null && rule.pathAllowed(pathHint)) || (rule.pathOnly !== null && !rule.pathOnly(pathHint)));
+    mask[r] = yes ? 1 : 2;
+    return yes;
   }
 
   private runWindows(rule: CompiledRule, text: string, h: Int32Array | number[], ctx: LineIndex, out: RawMatch[]): void {
