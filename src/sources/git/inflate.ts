@@ -8,8 +8,8 @@
 // (processChunkSync). We drive one such handle ourselves, reset between objects.
 //
 // Where the handle comes from, in order:
-// 1. The zlib binding itself (process.binding('zlib'), on the Node majors whose init() signature was checked: it
-//    has been the same since Node 10). Loading node:zlib also loads Node's whole stream stack, ~20 internal
+// 1. The zlib binding itself (process.binding('zlib'), on the Node majors where its init() signature and the
+//    absence of a deprecation warning were checked: see BINDING_MAJORS). Loading node:zlib also loads Node's whole stream stack, ~20 internal
 //    modules and ~4 ms of the pre-commit hook's start-up; the binding alone is ~0.2 ms. Skipped under
 //    --pending-deprecation, where process.binding would print a warning.
 // 2. The `_handle` of a node:zlib Inflate stream (internals, feature-checked).
@@ -24,8 +24,11 @@ const Z_SYNC_FLUSH = 2;
 const Z_FINISH = 4;
 /** Node's zlib binding mode for a zlib-wrapped inflate stream (node_zlib.cc: NONE, DEFLATE, INFLATE, ...). */
 const MODE_INFLATE = 2;
-/** Node majors whose zlib binding was checked against lib/zlib.js (Zlib(mode); init with 7 arguments). */
-const BINDING_MAJORS = new Set([20, 22]);
+/**
+ * Node majors whose zlib binding was checked here against lib/zlib.js (Zlib(mode); init with 7 arguments; no
+ * runtime deprecation warning). Others take the stream handle until someone checks them.
+ */
+const BINDING_MAJORS = new Set([20]);
 
 interface NativeZlib {
   writeSync(flush: number, input: Uint8Array, inOff: number, inLen: number, out: Uint8Array, outOff: number, outLen: number): void;
