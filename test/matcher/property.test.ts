@@ -77,4 +77,21 @@ describe('worker pool', () => {
       await pool.close();
     }
   });
+
+  it('an idle worker takes units queued for another (one affinity for all), with the same results', async () => {
+    const samples = fc.sample(text, { numRuns: 300, seed: 7 });
+    const pool = createPool({ rules, allow }, { threads: 2, batchUnits: 5 });
+    try {
+      const results = await Promise.all(samples.map((t, i) => pool.scan({ id: `s${i}`, bytes: new Uint8Array(Buffer.from(t, 'utf8')), affinity: 0 })));
+      results.forEach((r, i) => {
+        const local = on.scanUnit({ id: `s${i}`, bytes: new Uint8Array(Buffer.from(samples[i]!, 'utf8')) });
+        expect(r.matches.map(key)).toEqual(local.matches.map(key));
+        expect(r.unitId).toBe(`s${i}`);
+      });
+      // Every unit was queued for worker 0; worker 1 only ever got work by taking it.
+      expect((pool as unknown as { stolen: number }).stolen).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  });
 });
