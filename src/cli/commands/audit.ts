@@ -23,7 +23,7 @@ export function builder(y: Argv) {
     .option('inline-allow', { type: 'boolean', default: true, describe: 'Honour inline allow comments' })
     .option('baseline', { type: 'string', describe: 'Baseline file: findings already in it do not fail the run, except expired acceptances and rotation regressions; walks only commits newer than the ref tips it recorded (default: .leakhound-baseline.json if present)' })
     .option('full', { type: 'boolean', default: false, describe: 'With a baseline: audit all history instead of only the commits it has not seen' })
-    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core; 0 = main thread)' })
+    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core but one, the walk has the main thread; 0 = main thread)' })
     .option('progress', { type: 'boolean', default: true, describe: 'Progress line on stderr when it is a terminal' })
     .example('$0 audit', 'Audit the repository in the current directory')
     .example('$0 audit ../other --format json -o audit.json', 'Grouped findings as JSON')

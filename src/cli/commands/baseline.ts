@@ -81,7 +81,7 @@ export function builder(y: Argv) {
     .option('messages', { type: 'boolean', describe: 'Audit commit and tag messages (default: as recorded; create: yes)' })
     .option('inline-allow', { type: 'boolean', describe: 'Honour inline allow comments (default: as recorded; create: yes)' })
     .option('max-file-size', { type: 'string', describe: 'Skip blobs larger than this (e.g. 10MB)' })
-    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core; 0 = main thread)' })
+    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core but one, the walk has the main thread; 0 = main thread)' })
     .option('progress', { type: 'boolean', default: true, describe: 'Progress line on stderr when it is a terminal' })
     .example('$0 baseline create', 'Record the leaks the repository already has; commit the file')
     .example('$0 baseline accept aws.secret-key:425ecb89 --reason "test fixture" --expires 2026-06-30', 'Allow one, for a while')

@@ -25,7 +25,7 @@ export function builder(y: Argv) {
     .option('summary', { type: 'boolean', default: true, describe: 'On GitHub Actions, append a Markdown table to $GITHUB_STEP_SUMMARY' })
     .option('max-file-size', { type: 'string', describe: 'Skip blobs larger than this (e.g. 10MB)' })
     .option('inline-allow', { type: 'boolean', default: true, describe: 'Honour inline allow comments' })
-    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core; 0 = main thread)' })
+    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core but one, the walk has the main thread; 0 = main thread)' })
     .example('$0 ci', 'In a GitHub Actions or GitLab CI job')
     .example('$0 ci --format sarif -o leakhound.sarif', 'SARIF for github/codeql-action/upload-sarif')
     .example('$0 ci --format gitlab -o gl-secret-detection-report.json', 'GitLab secret-detection report')

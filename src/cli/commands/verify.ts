@@ -37,7 +37,7 @@ export function builder(y: Argv) {
     .option('write', { type: 'boolean', default: true, describe: 'Record the results in the baseline (--no-write only prints them)' })
     .option('work-tree', { type: 'boolean', default: true, describe: 'Also look in the working tree (as `scan` does) for entries whose secret is not in history' })
     .option('unreachable', { type: 'boolean', describe: 'Also look for secrets in objects no ref reaches (default: as the baseline was scanned)' })
-    .option('threads', { type: 'number', describe: 'Matcher threads for the re-audit (default: one per core; 0 = main thread)' })
+    .option('threads', { type: 'number', describe: 'Matcher threads for the re-audit (default: one per core but one; 0 = main thread)' })
     .option('progress', { type: 'boolean', default: true, describe: 'Progress line on stderr when it is a terminal' })
     .example('$0 verify', `Re-verify every entry of ${DEFAULT_BASELINE_FILE} and record the results in it`)
     .example('$0 verify --verify-dry-run', 'List the endpoints that would be contacted; send nothing')
