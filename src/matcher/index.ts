@@ -14,7 +14,7 @@ import { ruleFileError } from '../errors/index.js';
 import { KeywordAutomaton } from './aho.js';
 import { VALIDATORS, shannon } from './checks.js';
 import { decodeUnit } from './decode.js';
-import { factsOf } from './regex/facts.js';
+import { type PatternFacts, factsOf } from './regex/facts.js';
 import { PatternError, parsePattern } from './regex/parse.js';
 import { type SafetyVerdict, analyze } from './regex/safety.js';
 import { seededFacts, seededVerdict } from './regex/verdicts.js';
@@ -79,39 +79,52 @@ function compileUncached(pattern: string, flags: string, forceEngine?: 'v8' | 'r
   const verdict = seeded ?? verdictFor(pattern, flags);
   const engine = forceEngine ?? verdict.engine;
   const engineFlags = 'g' + (facts.i ? 'i' : '') + (facts.m ? 'm' : '');
-  const reach = facts.maxLen ?? UNBOUNDED_REACH;
-  const groupNames = new Map(facts.groupNames);
   if (engine === 'v8') {
     // As for RE2 below: a built-in pattern (verdict from the rules cache) is known to compile, so its RegExp is
     // made on first use; anything else is compiled now, so that a bad user pattern fails at load time.
-    const p = new V8Pattern(verdict, reach, facts.multiline, facts.anchoredToUnit, facts.groupCount, groupNames, facts.v8, engineFlags + 'd');
+    const p = new V8Pattern(verdict, facts, facts.v8, engineFlags + 'd');
     if (!seeded) p.regex();
     return p;
   }
   // A pattern whose verdict came from the built-in rules cache is known to compile: build its RE2 program on first
   // use, so a pre-commit hook does not pay for programs that no keyword hit ever needs.
-  const p = new Re2Pattern(verdict, reach, facts.multiline, facts.anchoredToUnit, facts.groupCount, groupNames, facts.re2, engineFlags + 'u');
+  const p = new Re2Pattern(verdict, facts, facts.re2, engineFlags + 'u');
   if (!seeded) p.program();
   return p;
 }
 
-// Compiled patterns are classes with every field set in the constructor, in the same order for both engines:
-// the matcher's hot loops read `engine`, `reach`, `multiline` of every rule, and object literals built by spreading
+// Compiled patterns are classes with every field set in the constructor (PatternBase's, then the engine's own), in
+// the same order for both engines: the matcher's hot loops read `engine`, `reach`, `multiline` of every rule, and object literals built by spreading
 // (different closures per pattern) gave V8 enough map variants to deoptimize scanText and runWindows repeatedly
 // (each reoptimization of those functions costs tens of milliseconds of compiler time per worker).
-class V8Pattern implements Compiled {
-  readonly engine = 'v8' as const;
-  private made: RegExp | null = null;
+abstract class PatternBase implements Compiled {
+  abstract readonly engine: 'v8' | 're2';
+  readonly reach: number;
+  readonly multiline: boolean;
+  readonly anchoredToUnit: boolean;
+  readonly groupCount: number;
+  readonly groupNames: Map<string, number>;
   constructor(
     readonly verdict: SafetyVerdict,
-    readonly reach: number,
-    readonly multiline: boolean,
-    readonly anchoredToUnit: boolean,
-    readonly groupCount: number,
-    readonly groupNames: Map<string, number>,
-    private readonly source: string,
-    private readonly flags: string,
-  ) {}
+    facts: PatternFacts,
+    /** The pattern in the engine's own syntax, and its flags. */
+    protected readonly source: string,
+    protected readonly flags: string,
+  ) {
+    this.reach = facts.maxLen ?? UNBOUNDED_REACH;
+    this.multiline = facts.multiline;
+    this.anchoredToUnit = facts.anchoredToUnit;
+    this.groupCount = facts.groupCount;
+    this.groupNames = new Map(facts.groupNames);
+  }
+
+  abstract forEach(text: string, cb: (m: RegExpExecArray, start: number, end: number) => 'accept' | 'reject'): void;
+  abstract groupSpan(m: RegExpExecArray, start: number, g: number): [number, number] | undefined;
+}
+
+class V8Pattern extends PatternBase {
+  readonly engine = 'v8' as const;
+  private made: RegExp | null = null;
 
   regex(): RegExp {
     return (this.made ??= new RegExp(this.source, this.flags));
@@ -136,19 +149,9 @@ class V8Pattern implements Compiled {
   }
 }
 
-class Re2Pattern implements Compiled {
+class Re2Pattern extends PatternBase {
   readonly engine = 're2' as const;
   private compiled: Re2Like | null = null;
-  constructor(
-    readonly verdict: SafetyVerdict,
-    readonly reach: number,
-    readonly multiline: boolean,
-    readonly anchoredToUnit: boolean,
-    readonly groupCount: number,
-    readonly groupNames: Map<string, number>,
-    private readonly source: string,
-    private readonly flags: string,
-  ) {}
 
   program(): Re2Like {
     return (this.compiled ??= new RE2(this.source, this.flags));
@@ -275,11 +278,7 @@ export function lazyGlob(globs: string[]): (p: string) => boolean {
   const needles = globNeedles(globs);
   let m: ((p: string) => boolean) | undefined;
   return (p) => {
-    if (needles !== null) {
-      let any = false;
-      for (const n of needles) if (p.includes(n)) any = true;
-      if (!any) return false;
-    }
+    if (needles !== null && !needles.some((n) => p.includes(n))) return false;
     return (m ??= picomatch(globs, { dot: true }))(p);
   };
 }

@@ -43,7 +43,10 @@ interface ZlibBinding {
   };
 }
 
-/** Thrown for a stream zlib rejects; the pack reader adds the object id and pack offset. */
+/**
+ * Thrown for a stream zlib rejects (message `zlib: ...`) or one that does not inflate to its recorded size; the
+ * callers add the object id and where it is stored.
+ */
 export class InflateError extends Error {}
 
 export type InflateSource = 'binding' | 'stream' | 'public';
@@ -72,7 +75,8 @@ class NativeInflater {
 
   private open(): NativeZlib | null {
     if (this.handle !== null) return this.handle;
-    if (this.source === null) this.source = zlibBinding() !== null ? 'binding' : 'stream';
+    // The binding first; without one, the stream's handle (below).
+    if (this.source === null) this.source = 'binding';
     let handle: NativeZlib | undefined;
     let state: unknown;
     if (this.source === 'binding') {
@@ -139,7 +143,7 @@ class NativeInflater {
     if (this.error !== null) {
       const message = this.error;
       this.discard();
-      throw new InflateError(message);
+      throw new InflateError(`zlib: ${message}`);
     }
     const written = outLen - (this.state[0] ?? 0);
     h.reset();
@@ -174,7 +178,7 @@ export function inflateExact(input: Uint8Array, size: number, transient = false)
   try {
     res = zlib().inflateSync(input, { chunkSize: Math.max(64, cap), maxOutputLength: Math.max(cap, 64) });
   } catch (e) {
-    throw new InflateError((e as Error).message);
+    throw new InflateError(`zlib: ${(e as Error).message}`);
   }
   if (res.length !== size) throw new InflateError(`inflated ${res.length} bytes, header says ${size}`);
   return res;
@@ -188,7 +192,7 @@ export function inflateHead(input: Uint8Array, want: number): Buffer {
   try {
     return zlib().inflateSync(input, { finishFlush: Z_SYNC_FLUSH }).subarray(0, want);
   } catch (e) {
-    throw new InflateError((e as Error).message);
+    throw new InflateError(`zlib: ${(e as Error).message}`);
   }
 }
 

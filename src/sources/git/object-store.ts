@@ -339,7 +339,7 @@ export class ObjectStore {
       buf = inflateExact(raw, h.start + h.size);
     } catch (e) {
       if (!(e instanceof InflateError)) throw e;
-      throw objectCorrupt(oid, e.message.startsWith('inflated') ? e.message : `zlib: ${e.message}`, { path });
+      throw objectCorrupt(oid, e.message, { path });
     }
     return { type: h.type, data: buf.subarray(h.start) };
   }
@@ -363,7 +363,7 @@ export class ObjectStore {
       buf = inflateHead(raw.subarray(0, n), 64);
     } catch (e) {
       if (!(e instanceof InflateError)) throw e;
-      throw objectCorrupt(oid, `zlib: ${e.message}`, { path });
+      throw objectCorrupt(oid, e.message, { path });
     }
     const h = this.parseLooseHeader(buf, oid, path);
     return { type: h.type, size: h.size };

@@ -297,7 +297,7 @@ export class PackFile {
     } catch (e) {
       if (!(e instanceof InflateError)) throw e;
       if (!exact && !this.index.hasSortedOffsets) return this.inflate(offset, h, oid, transient, true);
-      throw objectCorrupt(oid, e.message.startsWith('inflated') ? e.message : `zlib: ${e.message}`, { pack: this.path, offset });
+      throw objectCorrupt(oid, e.message, { pack: this.path, offset });
     }
   }
 
@@ -317,7 +317,7 @@ export class PackFile {
         out = inflateHead(slice, want);
       } catch (e) {
         if (!(e instanceof InflateError)) throw e;
-        throw objectCorrupt(oid, `zlib: ${e.message}`, { pack: this.path, offset });
+        throw objectCorrupt(oid, e.message, { pack: this.path, offset });
       }
       if (out.length >= Math.min(want, h.size) || n === end - h.dataStart) return out;
     }
