@@ -5,7 +5,7 @@
 // CommonJS file compiles once, and its lazily-initialised modules `require` built-ins only when they first run.
 // Not bundled: yargs (the hook's fast path never loads it, see src/cli/fast-args.ts; left out, the bundle is a third
 // smaller and compiles faster), re2-wasm (finds its .wasm next to itself) and yaml (loaded on demand). Worker
-// threads run dist/src/workers/worker.js (the tsc output); the bundle finds it and itself through __filename.
+// threads run dist/leakhound-worker.cjs through the same loader (the tests, on the sources, run the tsc output).
 //
 // Why a loader (dist/leakhound.cjs): Node 20 has no compile cache for user code (module.enableCompileCache is
 // Node 22). The loader compiles a bundle through vm.Script with V8's code cache, kept next to it and written after
@@ -39,6 +39,9 @@ const common = {
 const bundles = [
   { name: 'leakhound-core.cjs', entry: 'src/cli/main.js' },
   { name: 'leakhound-protect.cjs', entry: 'src/cli/fast-protect.js' },
+  // The matcher worker: ~50 ES modules resolved and compiled in every worker cost ~60 ms of each audit's start-up,
+  // on the critical path (the workers' matching is what the main thread waits for on a history like express's).
+  { name: 'leakhound-worker.cjs', entry: 'src/workers/worker.js' },
 ];
 for (const f of readdirSync(dist)) if (f.startsWith('.leakhound-') && f.endsWith('.v8cache')) rmSync(join(dist, f), { force: true });
 const caches = {};
@@ -64,9 +67,12 @@ const CACHES = ${JSON.stringify(caches)};
 // the bundles import their one external ES module, yargs, through this module's import().
 globalThis.__leakhoundImport = (specifier) => import(specifier);
 const toWrite = [];
-process.once('exit', () => {
-  for (const [script, cacheFile] of toWrite) {
-    const tmp = cacheFile + '.' + process.pid;
+// Writes the code caches V8 rejected or that did not exist. The main thread does it at exit; a matcher worker (ended
+// by terminate(), which runs no exit handler) once its hot code has been compiled, through the global below.
+function saveCaches() {
+  const batch = toWrite.splice(0);
+  for (const [script, cacheFile] of batch) {
+    const tmp = cacheFile + '.' + process.pid + '.' + require('node:worker_threads').threadId;
     try {
       fs.writeFileSync(tmp, script.createCachedData());
       fs.renameSync(tmp, cacheFile);
@@ -78,7 +84,8 @@ process.once('exit', () => {
       }
     }
   }
-});
+}
+process.once('exit', saveCaches);
 function load(name) {
   const file = path.join(__dirname, name);
   const cacheFile = path.join(__dirname, CACHES[name]);
@@ -94,7 +101,11 @@ function load(name) {
   script.runInThisContext().call(mod.exports, mod.exports, createRequire(file), mod, file, __dirname);
   return mod.exports;
 }
-if (process.argv[2] === 'protect') {
+if (process.argv[2] === '--leakhound-worker') {
+  // A matcher worker thread (src/workers/pool.ts starts this file with that argument).
+  globalThis.__leakhoundSaveCodeCache = saveCaches;
+  load('leakhound-worker.cjs');
+} else if (process.argv[2] === 'protect') {
   // Whether protect touched stdout or stderr: the first use of either builds its stream (and loads Node's stream
   // modules, ~4 ms), which a clean commit, printing nothing, never needs.
   let touched = false;

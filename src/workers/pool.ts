@@ -34,12 +34,18 @@ interface Slot {
   busy: number;
   queue: ScanUnit[];
   queueBytes: number;
+  exited: boolean;
 }
 
 export interface ScanPool {
   scan(unit: ScanUnit): Promise<UnitResult>;
   /** Resolves once queued bytes are under the limit; await it before reading more. */
   ready(): Promise<void>;
+  /**
+   * Hands packs loaded whole after the pool started to its workers (the audit starts the pool first, so that the
+   * workers boot while the main thread lists refs and reads the packs). Units sent afterwards read from them.
+   */
+  sharePacks(packs: SharedPack[]): void;
   close(): Promise<void>;
   readonly threads: number;
 }
@@ -49,14 +55,15 @@ function unitBytes(u: ScanUnit): number {
   return u.bytes ? u.bytes.length : u.text !== undefined ? u.text.length : 16 * 1024;
 }
 
-function workerUrl(): { url: URL; execArgv: string[] } {
+function workerUrl(): { url: URL; argv: string[] } {
   const here = import.meta.url;
   // Under the test runner the sources are TypeScript; the test setup builds dist/ first, and worker threads run
   // that build of the same sources (Node 20 workers cannot load .ts files).
-  if (here.endsWith('.ts')) return { url: new URL('../../dist/src/workers/worker.js', here), execArgv: [] };
-  // In the bundled CLI (dist/leakhound-core.cjs) this module is part of the bundle; the worker stays the tsc output.
-  if (here.endsWith('.cjs')) return { url: new URL('./src/workers/worker.js', here), execArgv: [] };
-  return { url: new URL('./worker.js', here), execArgv: [] };
+  if (here.endsWith('.ts')) return { url: new URL('../../dist/src/workers/worker.js', here), argv: [] };
+  // In the bundled CLI (dist/leakhound-core.cjs) the worker is bundled too (dist/leakhound-worker.cjs), run by the
+  // same loader with V8's code cache (scripts/bundle.mjs).
+  if (here.endsWith('.cjs')) return { url: new URL('./leakhound.cjs', here), argv: ['--leakhound-worker'] };
+  return { url: new URL('./worker.js', here), argv: [] };
 }
 
 class InThreadPool implements ScanPool {
@@ -74,6 +81,9 @@ class InThreadPool implements ScanPool {
   }
   ready(): Promise<void> {
     return Promise.resolve();
+  }
+  sharePacks(): void {
+    // Same thread: the store that loaded the packs registered them for this thread's readers already.
   }
   close(): Promise<void> {
     this.scanner.close();
@@ -102,10 +112,11 @@ class WorkerPool implements ScanPool {
     this.batchUnits = o.batchUnits ?? 64;
     this.batchBytes = o.batchBytes ?? 1 << 20;
     this.maxInFlight = o.maxInFlightBytes ?? 64 << 20;
-    const { url, execArgv } = workerUrl();
+    const { url, argv } = workerUrl();
     for (let i = 0; i < threads; i++) {
-      const worker = new Worker(url, { workerData: init, execArgv });
-      const slot: Slot = { worker, busy: 0, queue: [], queueBytes: 0 };
+      const worker = new Worker(url, { workerData: init, argv });
+      const slot: Slot = { worker, busy: 0, queue: [], queueBytes: 0, exited: false };
+      worker.once('exit', () => (slot.exited = true));
       worker.on('message', (m: FromWorker) => this.onMessage(slot, m));
       worker.on('error', (e) => this.fail(new LeakhoundError('E_WORKER', `matcher worker failed: ${e.message}`)));
       this.slots.push(slot);
@@ -220,8 +231,28 @@ class WorkerPool implements ScanPool {
     return new Promise((resolve, reject) => this.waiters.push(() => (this.failed ? reject(this.failed) : resolve())));
   }
 
+  sharePacks(packs: SharedPack[]): void {
+    if (packs.length === 0) return;
+    for (const s of this.slots) s.worker.postMessage({ type: 'packs', packs } satisfies ToWorker);
+  }
+
   async close(): Promise<void> {
-    await Promise.all(this.slots.map((s) => s.worker.terminate()));
+    // Asked to exit rather than terminated: a worker of the bundled CLI writes its code cache on the way out (the
+    // first run after an install or upgrade). One that does not exit promptly (busy, or stuck) is terminated.
+    await Promise.all(
+      this.slots.map(
+        (s) =>
+          new Promise<void>((resolve) => {
+            if (s.exited) return resolve();
+            const timer = setTimeout(() => void s.worker.terminate(), 2000);
+            s.worker.once('exit', () => {
+              clearTimeout(timer);
+              resolve();
+            });
+            s.worker.postMessage({ type: 'close' } satisfies ToWorker);
+          }),
+      ),
+    );
   }
 }
 

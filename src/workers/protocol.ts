@@ -16,7 +16,12 @@ export interface WorkerInit {
   packs?: SharedPack[];
 }
 
-export type ToWorker = { type: 'batch'; id: number; units: ScanUnit[] };
+export type ToWorker =
+  | { type: 'batch'; id: number; units: ScanUnit[] }
+  /** Packs loaded after the worker started (sent before any batch that reads from them). */
+  | { type: 'packs'; packs: SharedPack[] }
+  /** The pool is closing: finish (write the bundle's code cache if the loader asks for it) and exit. */
+  | { type: 'close' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'result'; id: number; results: UnitResult[] }

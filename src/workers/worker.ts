@@ -16,6 +16,16 @@ if (init.maxBytes !== undefined) opts.maxBytes = init.maxBytes;
 const scanner = new UnitScanner(new Matcher(init.rules, opts), init.maxBytes);
 const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
+  if (msg.type === 'packs') {
+    adoptSharedPacks(msg.packs);
+    return;
+  }
+  if (msg.type === 'close') {
+    // The bundled CLI's loader (scripts/bundle.mjs) writes this bundle's code cache when V8 had none or rejected
+    // it; at the end, the code the matcher compiled is in it. terminate() would run no exit handler.
+    (globalThis as { __leakhoundSaveCodeCache?: () => void }).__leakhoundSaveCodeCache?.();
+    process.exit(0);
+  }
   try {
     const results = msg.units.map((u) => scanner.scan(u));
     port.postMessage({ type: 'result', id: msg.id, results } satisfies FromWorker);

@@ -4,7 +4,8 @@
 // back to yargs, so declining is always safe.
 import fc from 'fast-check';
 import yargs from 'yargs';
-import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -99,5 +100,29 @@ describe('protect fast-path arguments', () => {
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(statSync(core).size).toBeGreaterThan(1000);
+  });
+
+  it('the bundled CLI: audit runs its matcher workers from their own bundle, whose code cache the workers write', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-wbundle-'));
+    const git = (...a: string[]): string => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8' });
+    git('init', '-q', '-b', 'main');
+    // A real-looking key in history (a worker must have matched it) and one blob without secrets.
+    writeFileSync(join(dir, 'config.py'), `aws_access_key_id = AKIA${'JF64WQMM'}COYZLZLP\n`);
+    writeFileSync(join(dir, 'readme.txt'), 'nothing here\n');
+    git('add', '.');
+    git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'one');
+    const workerCaches = (): string[] => readdirSync(join(ROOT, 'dist')).filter((f) => f.startsWith('.leakhound-worker.') && f.endsWith('.v8cache'));
+    for (const f of workerCaches()) rmSync(join(ROOT, 'dist', f), { force: true });
+    const first = runCli(['audit', dir, '--format', 'jsonl', '--no-progress', '--threads', '1', '--enable-rule', 'aws']);
+    expect(first.stderr).not.toContain('Error');
+    expect(first.code).toBe(1);
+    expect(first.stdout).toContain('"ruleId":"aws.access-key-id"');
+    // Written by the worker as the pool closed it (a terminated worker runs no exit handler).
+    expect(workerCaches()).toHaveLength(1);
+    expect(statSync(join(ROOT, 'dist', workerCaches()[0]!)).size).toBeGreaterThan(1000);
+    // With the cache in place, the same findings.
+    const second = runCli(['audit', dir, '--format', 'jsonl', '--no-progress', '--threads', '1', '--enable-rule', 'aws']);
+    expect(second.code).toBe(1);
+    expect(second.stdout).toBe(first.stdout);
   });
 });
