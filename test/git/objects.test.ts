@@ -51,6 +51,19 @@ describe.each([
     git(d, ['repack', '-q', '-d']);
     git(d, ['commit', '-q', '--allow-empty', '-m', 'after the pack']);
   }],
+  // Entries of different packs share offsets (every pack's first entry is at 12): the caches' keys must keep the
+  // packs apart (the pack with the most objects is keyed by bare offset, the others apart from it).
+  ['in three packs, with deltas in each', (d: string) => {
+    git(d, ['repack', '-q', '-a', '-d', '-f']);
+    for (let round = 0; round < 2; round++) {
+      for (let i = 0; i < 6; i++) {
+        writeFileSync(join(d, `grow-${i}.txt`), `${'line of text that repeats\n'.repeat(40 + round * 7 + i)}round ${round}\n`);
+        git(d, ['add', '-A']);
+        git(d, ['commit', '-q', '-m', `grow ${round}.${i}`]);
+      }
+      git(d, ['repack', '-q', '-d', '--depth=10']);
+    }
+  }],
 ])('ObjectStore on a %s repository', (name, prep) => {
   let dir = '';
   beforeAll(() => {

@@ -39,6 +39,15 @@ export interface ObjectStoreOptions {
 
 const TYPE_NAMES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
 const HEX40 = /^[0-9a-f]{40}$/;
+
+/** Whether every character is 0-9 or a-f: HEX40 without the regex, which was ~4 % of a large history's walk. */
+function isLowerHex(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 0x66 || (c < 0x61 && (c < 0x30 || c > 0x39))) return false;
+  }
+  return true;
+}
 const MAX_CHAIN = 10_000;
 
 interface ObjectDir {
@@ -54,6 +63,8 @@ export class ObjectStore {
   private readonly maxEntry: number;
   private readonly verify: boolean;
   private lastPack = 0;
+  /** The pack with the most objects: its entries are keyed by bare offset (see key). */
+  private mainPack = 0;
   /** (offset, pack) -> type of delta-chain entries already resolved by readHeader. */
   private readonly typeCache = new Map<number, ObjectType>();
   private readonly oidBuf = Buffer.alloc(20);
@@ -69,6 +80,17 @@ export class ObjectStore {
     this.maxEntry = opts.deltaCacheMaxEntry ?? Math.floor(bytes / 4);
     this.verify = opts.verify ?? false;
     this.addDir(resolve(objectsDir), 0, new Set());
+    for (let i = 1; i < this.packs.length; i++) if (this.packs[i]!.index.count > this.packs[this.mainPack]!.index.count) this.mainPack = i;
+  }
+
+  /**
+   * The caches' key for the entry at `offset` of pack `packNo`. The main pack's entries are keyed by their offset, a
+   * small integer for V8 (below 2^30): offset * 1024 + pack, the key for every pack before, is a heap-allocated double
+   * once a pack passes 2 MiB, and the caches' Map lookups with it were ~8 % of the walk on a large history. Other
+   * packs' keys are negative, so they never meet the main pack's.
+   */
+  private key(packNo: number, offset: number): number {
+    return packNo === this.mainPack ? offset : -(offset * 1024 + packNo) - 1;
   }
 
   private addDir(path: string, depth: number, seen: Set<string>): void {
@@ -136,7 +158,7 @@ export class ObjectStore {
 
   /** Finds an object; packs first (in memory), then loose (one directory listing, done once). */
   locate(oid: string): ObjectLocation | null {
-    if (!HEX40.test(oid)) return null;
+    if (oid.length !== 40 || !isLowerHex(oid)) return null;
     this.oidBuf.write(oid, 'hex');
     const n = this.packs.length;
     for (let k = 0; k < n; k++) {
@@ -205,14 +227,14 @@ export class ObjectStore {
     if (loc.kind === 'loose') return this.looseHeader(loc.dir, oid);
     const pack = this.packs[loc.pack];
     if (pack === undefined) throw objectMissing(oid);
-    const cached = this.cache.get(loc.offset * 1024 + loc.pack);
+    const cached = this.cache.get(this.key(loc.pack, loc.offset));
     if (cached !== undefined) return { type: cached.type, size: cached.data.length };
     const h = pack.header(loc.offset, oid);
     if (h.type !== OBJ_OFS_DELTA && h.type !== OBJ_REF_DELTA) {
       // Remembered so that the deltas based on it (which follow it in pack order) need not read its header again.
       const type = this.typeName(h.type, oid, pack);
       if (this.typeCache.size > 1_000_000) this.typeCache.clear();
-      this.typeCache.set(loc.offset * 1024 + loc.pack, type);
+      this.typeCache.set(this.key(loc.pack, loc.offset), type);
       return { type, size: h.size };
     }
     let size: number;
@@ -233,11 +255,11 @@ export class ObjectStore {
       return { type, size };
     };
     for (let depth = 0; depth < MAX_CHAIN; depth++) {
-      walked.push(curOff * 1024 + loc.pack);
+      walked.push(this.key(loc.pack, curOff));
       if (cur.type === OBJ_OFS_DELTA) {
         curOff = cur.baseOffset;
         // Check before reading the base's header: in pack order the base was typed moments ago.
-        const known = this.typeCache.get(curOff * 1024 + loc.pack);
+        const known = this.typeCache.get(this.key(loc.pack, curOff));
         if (known !== undefined) return done(known);
         cur = curPack.header(curOff, oid);
       } else if (cur.type === OBJ_REF_DELTA) {
@@ -264,7 +286,7 @@ export class ObjectStore {
     let cur = offset;
     let base: GitObject | undefined;
     for (;;) {
-      const hit = this.cache.get(cur * 1024 + packNo);
+      const hit = this.cache.get(this.key(packNo, cur));
       if (hit !== undefined) {
         this.stats.cacheHits++;
         base = hit;
@@ -286,7 +308,7 @@ export class ObjectStore {
         break;
       }
       base = { type: this.typeName(h.type, oid ?? '', pack), data: pack.inflate(cur, h, oid) };
-      if (base.data.length <= this.maxEntry) this.cache.set(cur * 1024 + packNo, base, base.data.length + 64);
+      if (base.data.length <= this.maxEntry) this.cache.set(this.key(packNo, cur), base, base.data.length + 64);
       break;
     }
     for (let i = chain.length - 1; i >= 0; i--) {
@@ -303,7 +325,7 @@ export class ObjectStore {
       }
       this.stats.deltaApplied++;
       base = { type: base.type, data };
-      if (data.length <= this.maxEntry) this.cache.set(link.offset * 1024 + packNo, base, data.length + 64);
+      if (data.length <= this.maxEntry) this.cache.set(this.key(packNo, link.offset), base, data.length + 64);
     }
     return base;
   }
