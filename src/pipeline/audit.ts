@@ -165,7 +165,9 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const acc = new Map<string, FindingAcc>();
   const counts = new Map<string, Counts>();
   const trees = new TreeCache(store);
-  const reached = new Set<string>();
+  // Every commit, tree and blob oid the walk reaches, for --unreachable only: on 200,000 commits that is over a
+  // million strings held to the end (memory, and a young generation promoting them).
+  const reached = o.unreachable ? new Set<string>() : undefined;
   /** completeTips: one match per secret key seen in any blob (to report secrets only boundary trees hold). */
   const sample = new Map<string, BlobSecret>();
 
@@ -239,7 +241,6 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     unreachable: boolean;
   }
   const fifo: PendingCommit[] = [];
-  let messagesPending: Array<Promise<void>> = [];
 
   // blobChanges runs several times per commit (enqueue, apply, occurrences): count distinct gitlink / symlink
   // OIDs in sets, not calls, or every entry was counted three times or more.
@@ -278,18 +279,18 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     }
     if (o.messages !== false && ev.commit.message) {
       stats.messages++;
-      const ref = commitRef(ev.oid, ev);
-      messagesPending.push(
-        pool.scan({ id: `msg:${ev.oid}`, text: ev.commit.message }).then((r) => {
-          for (const m of r.matches) {
-            const f = accFor({ key: keyOf(m), m });
-            if (!unreachable) f.reachable = true;
-            const occ: Occurrence = { path: '<commit message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, commit: ev.oid, author: ref.author, email: ref.email, date: ref.date, introduced: true };
-            f.occurrences.push(occ);
-            if (!f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref);
-          }
-        }),
-      );
+      // In this thread: a message is a few dozen bytes, less than the round trip to a worker costs (see scanHere).
+      const r = pool.scanHere({ id: `msg:${ev.oid}`, text: ev.commit.message });
+      if (r.matches.length > 0) {
+        const ref = commitRef(ev.oid, ev);
+        for (const m of r.matches) {
+          const f = accFor({ key: keyOf(m), m });
+          if (!unreachable) f.reachable = true;
+          const occ: Occurrence = { path: '<commit message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, commit: ev.oid, author: ref.author, email: ref.email, date: ref.date, introduced: true };
+          f.occurrences.push(occ);
+          if (!f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref);
+        }
+      }
     }
     fifo.push({ ev, ready: Promise.all(waits).then(() => undefined), unreachable });
   };
@@ -394,15 +395,11 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
       if (o.messages !== false && ev.tag.message) {
         stats.messages++;
         const t = ev.tag;
-        messagesPending.push(
-          pool.scan({ id: `tag:${ev.oid}`, text: t.message }).then((r) => {
-            for (const m of r.matches) {
-              const f = accFor({ key: keyOf(m), m });
-              if (!unreachable) f.reachable = true;
-              f.occurrences.push({ path: '<tag message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, ...(t.tagger ? { author: t.tagger.name, email: t.tagger.email, date: t.tagger.date } : {}) });
-            }
-          }),
-        );
+        for (const m of pool.scanHere({ id: `tag:${ev.oid}`, text: t.message }).matches) {
+          const f = accFor({ key: keyOf(m), m });
+          if (!unreachable) f.reachable = true;
+          f.occurrences.push({ path: '<tag message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, ...(t.tagger ? { author: t.tagger.name, email: t.tagger.email, date: t.tagger.date } : {}) });
+        }
       }
     } else {
       // A tag or ref pointing straight at a tree or a blob, or an unreachable blob.
@@ -436,7 +433,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const tipsBySecret = new Map<string, string[]>();
   const tipMap: Record<string, string> = {};
   try {
-    for (const ev of walkHistory(store, { tips: refs.map((r) => r.oid), exclude: excludeOids, shallow: repo.shallow, trees, onError, reached })) {
+    for (const ev of walkHistory(store, { tips: refs.map((r) => r.oid), exclude: excludeOids, shallow: repo.shallow, trees, onError, ...(reached ? { reached } : {}) })) {
       await handleEvent(ev, false);
     }
     await drain(true);
@@ -458,12 +455,10 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
         tipsBySecret.set(key, list);
       }
     }
-    if (o.unreachable) {
+    if (reached) {
       for (const ev of walkUnreachable(store, { reached, trees, shallow: repo.shallow, onError })) await handleEvent(ev, true);
       await drain(true);
     }
-    await Promise.all(messagesPending);
-    messagesPending = [];
   } finally {
     await pool.close();
     closeStore(store);
