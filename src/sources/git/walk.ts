@@ -135,13 +135,16 @@ export class TreeCache {
   entryStarts(t: Buffer, oid: string | null): Int32Array {
     let starts = this.startsOf.get(t);
     if (starts !== undefined) return starts;
-    const at: number[] = [];
+    // An entry takes at least 23 bytes (a one-digit mode, a space, an empty name and its NUL, which treeEntryAt lets
+    // through, and a 20-byte id): that bounds the count without a first pass, even for a malformed tree.
+    const at = new Int32Array(Math.floor(t.length / 23) + 1);
     const e: TreeEntryAt = { sp: 0, nul: 0 };
+    let n = 0;
     for (let p = 0; p < t.length; p = e.nul + 21) {
       treeEntryAt(t, p, oid, e);
-      at.push(p);
+      at[n++] = p;
     }
-    starts = Int32Array.from(at);
+    starts = at.subarray(0, n);
     this.startsOf.set(t, starts);
     return starts;
   }
