@@ -12,7 +12,8 @@ import { Matcher, type MatcherOptions } from '../matcher/index.js';
 import { seededEntries } from '../matcher/regex/verdicts.js';
 import type { SharedPack } from '../sources/git/pack.js';
 import type { GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
-import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { DiffOutcome, FromWorker, ToWorker, WorkerInit } from './protocol.js';
+import type { DiffJob } from '../sources/git/walk.js';
 import { UnitScanner } from './read-unit.js';
 
 export interface PoolOptions {
@@ -52,6 +53,14 @@ export interface ScanPool {
    * the workers on the 200k-commit benchmark, all that bookkeeping on the main thread, its critical path there.
    */
   scanHere(unit: ScanUnit): UnitResult;
+  /**
+   * Tree diffs of a run of consecutive commits (WalkOptions.deferDiffs), on a worker: on a long history the walk's
+   * diffs were most of the main thread's time while the worker matching blobs idled. Results come back in the order
+   * the runs were sent.
+   */
+  diff(objectsDir: string, jobs: DiffJob[]): Promise<DiffOutcome[]>;
+  /** Milliseconds the workers have spent on units and diffs so far, per worker (0 for the in-thread pool). */
+  busyMs(): number;
   close(): Promise<void>;
   readonly threads: number;
 }
@@ -94,6 +103,16 @@ class InThreadPool implements ScanPool {
   scanHere(unit: ScanUnit): UnitResult {
     return this.scanner.scan(unit);
   }
+  busyMs(): number {
+    return 0;
+  }
+  diff(objectsDir: string, jobs: DiffJob[]): Promise<DiffOutcome[]> {
+    try {
+      return Promise.resolve(jobs.map((j) => this.scanner.diff(objectsDir, j)));
+    } catch (e) {
+      return Promise.reject(e as Error);
+    }
+  }
   close(): Promise<void> {
     this.scanner.close();
     return Promise.resolve();
@@ -118,6 +137,10 @@ class WorkerPool implements ScanPool {
 
   /** The matcher for scanHere, made on first use. */
   private local: UnitScanner | undefined;
+  /** Time the workers reported busy, summed over them. */
+  private workerMs = 0;
+  /** Diff runs in flight, by message id. */
+  private readonly diffs = new Map<number, { resolve: (r: DiffOutcome[]) => void; reject: (e: Error) => void }>();
 
   constructor(
     private readonly init: WorkerInit,
@@ -141,6 +164,15 @@ class WorkerPool implements ScanPool {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     if (m.type === 'ready') return;
+    if (m.type !== 'error') this.workerMs += m.ms;
+    const run = this.diffs.get(m.id);
+    if (run !== undefined) {
+      this.diffs.delete(m.id);
+      if (m.type === 'diffs') run.resolve(m.results);
+      else if (m.type === 'error') this.fail(new LeakhoundError('E_WORKER', m.error.message, { code: m.error.code }));
+      return;
+    }
+    if (m.type === 'diffs') return;
     const batch = this.batches.get(m.id);
     if (!batch) return;
     this.batches.delete(m.id);
@@ -167,6 +199,8 @@ class WorkerPool implements ScanPool {
     this.failed = e;
     for (const list of this.pending.values()) for (const p of list) p.reject(e);
     this.pending.clear();
+    for (const d of this.diffs.values()) d.reject(e);
+    this.diffs.clear();
     this.wake();
   }
 
@@ -245,6 +279,20 @@ class WorkerPool implements ScanPool {
     if (this.failed) return Promise.reject(this.failed);
     if (this.inFlightBytes <= this.maxInFlight) return Promise.resolve();
     return new Promise((resolve, reject) => this.waiters.push(() => (this.failed ? reject(this.failed) : resolve())));
+  }
+
+  busyMs(): number {
+    return this.workerMs / this.threads;
+  }
+
+  diff(objectsDir: string, jobs: DiffJob[]): Promise<DiffOutcome[]> {
+    if (this.failed) return Promise.reject(this.failed);
+    return new Promise((resolve, reject) => {
+      const id = this.nextId++;
+      this.diffs.set(id, { resolve, reject });
+      // One worker for every run: consecutive commits share most trees, and its tree cache serves them.
+      this.slots[0]!.worker.postMessage({ type: 'diff', id, objectsDir, jobs } satisfies ToWorker);
+    });
   }
 
   scanHere(unit: ScanUnit): UnitResult {

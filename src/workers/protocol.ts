@@ -2,6 +2,7 @@
 // May import: types, matcher (types only), sources/git (types only).
 import type { StoredVerdict } from '../matcher/regex/verdicts.js';
 import type { SharedPack } from '../sources/git/pack.js';
+import type { DiffJob, ParentDiff } from '../sources/git/walk.js';
 import type { ErrorData, GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 
 export interface WorkerInit {
@@ -20,9 +21,18 @@ export type ToWorker =
   | { type: 'batch'; id: number; units: ScanUnit[] }
   /** Packs loaded after the worker started (sent before any batch that reads from them). */
   | { type: 'packs'; packs: SharedPack[] }
+  /** Tree diffs of consecutive commits of a history walk (the audit moves them off the main thread). */
+  | { type: 'diff'; id: number; objectsDir: string; jobs: DiffJob[] }
   /** The pool is closing: finish (write the bundle's code cache if the loader asks for it) and exit. */
   | { type: 'close' };
 export type FromWorker =
   | { type: 'ready' }
-  | { type: 'result'; id: number; results: UnitResult[] }
+  | { type: 'result'; id: number; results: UnitResult[]; ms: number }
+  | { type: 'diffs'; id: number; results: DiffOutcome[]; ms: number }
   | { type: 'error'; id: number; error: ErrorData };
+
+/** One commit's diffs, computed by a worker, with the objects it could not read (the walk's onError, as data). */
+export interface DiffOutcome {
+  diffs: ParentDiff[];
+  errors: Array<{ error: ErrorData; path: string }>;
+}

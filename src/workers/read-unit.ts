@@ -1,6 +1,6 @@
 // Turns a unit into bytes where the unit names a git blob instead of carrying it (see ScanUnit.gitBlob), and scans it.
 // Owns: the per-thread object stores for blob units, and reading errors as data.
-// May import: types, errors, matcher, sources/git (the object store only).
+// May import: types, errors, matcher, sources/git (the object store, and the tree differ for deferred diffs).
 //
 // Why the workers read git objects: in a full-history audit, inflating and applying deltas cost more than matching.
 // Reading only on the main thread left it the bottleneck while the workers waited (measured on expressjs/express:
@@ -9,12 +9,15 @@
 import { LeakhoundError } from '../errors/index.js';
 import type { Matcher } from '../matcher/index.js';
 import { ObjectStore } from '../sources/git/object-store.js';
+import { TreeCache, diffJob, type DiffJob } from '../sources/git/walk.js';
+import type { DiffOutcome } from './protocol.js';
 import type { ScanUnit, UnitResult } from '../types/index.js';
 
 const LFS_PREFIX = 'version https://git-lfs.github.com/spec/v1';
 
 export class UnitScanner {
   private readonly stores = new Map<string, ObjectStore>();
+  private readonly trees = new Map<string, TreeCache>();
 
   constructor(
     private readonly matcher: Matcher,
@@ -23,14 +26,31 @@ export class UnitScanner {
     private readonly deltaCacheBytes = 96 * 1024 * 1024,
   ) {}
 
-  scan(unit: ScanUnit): UnitResult {
-    if (!unit.gitBlob) return this.matcher.scanUnit(unit);
-    const { objectsDir, oid } = unit.gitBlob;
+  private storeFor(objectsDir: string): ObjectStore {
     let store = this.stores.get(objectsDir);
     if (!store) {
       store = new ObjectStore(objectsDir, { deltaCacheBytes: this.deltaCacheBytes });
       this.stores.set(objectsDir, store);
     }
+    return store;
+  }
+
+  /** A commit's tree diffs (see WalkOptions.deferDiffs); unreadable objects are reported, and skipped, as data. */
+  diff(objectsDir: string, job: DiffJob): DiffOutcome {
+    let trees = this.trees.get(objectsDir);
+    if (!trees) {
+      trees = new TreeCache(this.storeFor(objectsDir));
+      this.trees.set(objectsDir, trees);
+    }
+    const errors: DiffOutcome['errors'] = [];
+    const diffs = diffJob(trees, job, (e, path) => errors.push({ error: e.toJSON(), path }));
+    return { diffs, errors };
+  }
+
+  scan(unit: ScanUnit): UnitResult {
+    if (!unit.gitBlob) return this.matcher.scanUnit(unit);
+    const { objectsDir, oid } = unit.gitBlob;
+    const store = this.storeFor(objectsDir);
     let data: Uint8Array;
     try {
       // The size check walks a delta chain: pay for it only when there is a limit.
@@ -53,5 +73,6 @@ export class UnitScanner {
   close(): void {
     for (const s of this.stores.values()) s.close();
     this.stores.clear();
+    this.trees.clear();
   }
 }

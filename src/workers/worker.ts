@@ -27,8 +27,15 @@ port.on('message', (msg: ToWorker) => {
     process.exit(0);
   }
   try {
+    // How long each message kept this worker busy: the audit weighs it against its own time (see sendDiffs there).
+    const t0 = performance.now();
+    if (msg.type === 'diff') {
+      const results = msg.jobs.map((j) => scanner.diff(msg.objectsDir, j));
+      port.postMessage({ type: 'diffs', id: msg.id, results, ms: performance.now() - t0 } satisfies FromWorker);
+      return;
+    }
     const results = msg.units.map((u) => scanner.scan(u));
-    port.postMessage({ type: 'result', id: msg.id, results } satisfies FromWorker);
+    port.postMessage({ type: 'result', id: msg.id, results, ms: performance.now() - t0 } satisfies FromWorker);
   } catch (e) {
     const err = e as Error & { code?: string };
     port.postMessage({ type: 'error', id: msg.id, error: { code: err.code ?? 'E_WORKER', message: err.message } } satisfies FromWorker);

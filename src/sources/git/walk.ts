@@ -44,15 +44,25 @@ export interface ParentDiff {
   parentUnreadable?: boolean;
 }
 
+/** What a commit's diffs need, for a consumer that computes them elsewhere (WalkOptions.deferDiffs). */
+export interface DiffJob {
+  commit: string;
+  tree: string;
+  /** One per parent in parent order; one with parent null for a root or shallow-boundary commit. */
+  parents: Array<{ parent: string | null; tree: string | null; unreadable: boolean }>;
+}
+
 export type WalkEvent =
   | {
       kind: 'commit';
       oid: string;
       commit: ParsedCommit;
-      /** One entry per parent, in parent order (one entry with parent null for a root commit). */
+      /** One entry per parent, in parent order (one entry with parent null for a root commit). Empty with deferDiffs. */
       diffs: ParentDiff[];
       /** The commit is at the shallow boundary: its parents are not in the repository. */
       shallow: boolean;
+      /** With deferDiffs: the trees to diff (then `diffs` is empty until the consumer fills it, see diffJob). */
+      job: DiffJob | null;
     }
   | { kind: 'tag'; oid: string; tag: ParsedTag }
   | {
@@ -90,6 +100,25 @@ export interface WalkOptions {
   onError?: (err: LeakhoundError, ctx: WalkErrorContext) => void;
   /** When given, receives the oid of every commit, tag, tree and blob the walk reaches (for --unreachable). */
   reached?: Set<string>;
+  /**
+   * Yield commits without their tree diffs, with the job that computes them (diffJob), for a consumer that runs the
+   * diffs on other threads. Not with `reached` (the diffs fill it). A function is asked before each commit (once it
+   * says yes, it should keep saying yes: a consumer sees deferred and inline commits in walk order either way).
+   */
+  deferDiffs?: boolean | (() => boolean);
+}
+
+/** Runs a deferred commit's diffs (WalkOptions.deferDiffs): what walkHistory would have put in `diffs`. */
+export function diffJob(trees: TreeCache, job: DiffJob, onError: ((e: LeakhoundError, path: string) => void) | undefined): ParentDiff[] {
+  const diffs: ParentDiff[] = [];
+  for (const p of job.parents) {
+    const changes: TreeChange[] = [];
+    diffRec(trees, p.tree, job.tree, '', changes, undefined, onError);
+    const d: ParentDiff = { parent: p.parent, changes };
+    if (p.unreadable) d.parentUnreadable = true;
+    diffs.push(d);
+  }
+  return diffs;
 }
 
 const NO_TREE: Buffer = Buffer.alloc(0);
@@ -560,15 +589,10 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
       reached?.add(top.oid);
       reached?.add(commit.tree);
       const isShallow = shallow.has(top.oid);
-      const diffs: ParentDiff[] = [];
-      const onErr = (e: LeakhoundError, path: string): void => report(e, { referencedBy: top.oid, path });
-      if (commit.parents.length === 0 || isShallow) {
-        const changes: TreeChange[] = [];
-        diffRec(trees, null, commit.tree, '', changes, reached, onErr);
-        diffs.push({ parent: null, changes });
-      } else {
+      const job: DiffJob = { commit: top.oid, tree: commit.tree, parents: [] };
+      if (commit.parents.length === 0 || isShallow) job.parents.push({ parent: null, tree: null, unreadable: false });
+      else {
         for (const p of commit.parents) {
-          const changes: TreeChange[] = [];
           let ptree: string | null = null;
           let unreadable = false;
           try {
@@ -577,13 +601,24 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
             report(e, { referencedBy: top.oid });
             unreadable = true;
           }
-          diffRec(trees, ptree, commit.tree, '', changes, reached, onErr);
-          const d: ParentDiff = { parent: p, changes };
-          if (unreadable) d.parentUnreadable = true;
-          diffs.push(d);
+          job.parents.push({ parent: p, tree: ptree, unreadable });
         }
       }
-      yield { kind: 'commit', oid: top.oid, commit, diffs, shallow: isShallow };
+      const defer = typeof opts.deferDiffs === 'function' ? opts.deferDiffs() : opts.deferDiffs === true;
+      if (defer && reached === undefined) {
+        yield { kind: 'commit', oid: top.oid, commit, diffs: [], shallow: isShallow, job };
+        continue;
+      }
+      const onErr = (e: LeakhoundError, path: string): void => report(e, { referencedBy: top.oid, path });
+      const diffs: ParentDiff[] = [];
+      for (const p of job.parents) {
+        const changes: TreeChange[] = [];
+        diffRec(trees, p.tree, commit.tree, '', changes, reached, onErr);
+        const d: ParentDiff = { parent: p.parent, changes };
+        if (p.unreadable) d.parentUnreadable = true;
+        diffs.push(d);
+      }
+      yield { kind: 'commit', oid: top.oid, commit, diffs, shallow: isShallow, job: null };
     }
   }
 }
