@@ -8,8 +8,11 @@
 // diffs: every commit gets a count of each known secret in its tree, derived from its first parent's counts and the
 // changed paths' old/new secret sets (commits whose changes hold no secret share their parent's counts object, so
 // this costs memory only where secrets are). A commit introduces S when S is in its tree and in none of its
-// parents' trees; it removes S when S was in a parent's tree and is not in its own. Reading (main thread) overlaps
-// with matching (worker threads); results are applied in walk order from a bounded FIFO.
+// parents' trees; it removes S when S was in a parent's tree and is not in its own. The walk (main thread) overlaps
+// with reading and matching blobs (worker threads); results are applied in walk order from a bounded FIFO. On a long
+// history the walk's tree diffs also move to a worker when it is less busy than the main thread (see sendDiffs):
+// ARCHITECTURE §2 has the main thread diff; a 200,000-commit history showed the main thread as the critical path
+// while the worker idled.
 import { availableParallelism, totalmem } from 'node:os';
 import { LeakhoundError } from '../errors/index.js';
 import { fingerprint, newFinding } from '../findings/index.js';
