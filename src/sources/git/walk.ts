@@ -108,12 +108,17 @@ export interface WalkOptions {
   deferDiffs?: boolean | (() => boolean);
 }
 
-/** Runs a deferred commit's diffs (WalkOptions.deferDiffs): what walkHistory would have put in `diffs`. */
-export function diffJob(trees: TreeCache, job: DiffJob, onError: ((e: LeakhoundError, path: string) => void) | undefined): ParentDiff[] {
+/** A commit's diffs against each parent: what walkHistory puts in `diffs`, or a deferred commit's (deferDiffs). */
+export function diffJob(
+  trees: TreeCache,
+  job: DiffJob,
+  onError: ((e: LeakhoundError, path: string) => void) | undefined,
+  reached?: Set<string>,
+): ParentDiff[] {
   const diffs: ParentDiff[] = [];
   for (const p of job.parents) {
     const changes: TreeChange[] = [];
-    diffRec(trees, p.tree, job.tree, '', changes, undefined, onError);
+    diffRec(trees, p.tree, job.tree, '', changes, reached, onError);
     const d: ParentDiff = { parent: p.parent, changes };
     if (p.unreadable) d.parentUnreadable = true;
     diffs.push(d);
@@ -609,15 +614,7 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
         yield { kind: 'commit', oid: top.oid, commit, diffs: [], shallow: isShallow, job };
         continue;
       }
-      const onErr = (e: LeakhoundError, path: string): void => report(e, { referencedBy: top.oid, path });
-      const diffs: ParentDiff[] = [];
-      for (const p of job.parents) {
-        const changes: TreeChange[] = [];
-        diffRec(trees, p.tree, commit.tree, '', changes, reached, onErr);
-        const d: ParentDiff = { parent: p.parent, changes };
-        if (p.unreadable) d.parentUnreadable = true;
-        diffs.push(d);
-      }
+      const diffs = diffJob(trees, job, (e, path) => report(e, { referencedBy: top.oid, path }), reached);
       yield { kind: 'commit', oid: top.oid, commit, diffs, shallow: isShallow, job: null };
     }
   }
