@@ -120,9 +120,18 @@ describe('protect fast-path arguments', () => {
     // Written by the worker as the pool closed it (a terminated worker runs no exit handler).
     expect(workerCaches()).toHaveLength(1);
     expect(statSync(join(ROOT, 'dist', workerCaches()[0]!)).size).toBeGreaterThan(1000);
-    // With the cache in place, the same findings.
+    // With the cache in place, the same findings; and V8 accepts the caches (the loader sets a V8 flag before
+    // compiling anything, and caches record the flags): a run that found them rejected would write them again.
+    const caches = (): Array<[string, number]> =>
+      readdirSync(join(ROOT, 'dist'))
+        .filter((f) => f.endsWith('.v8cache'))
+        .map((f): [string, number] => [f, statSync(join(ROOT, 'dist', f)).mtimeMs])
+        .sort();
+    const before = caches();
     const second = runCli(['audit', dir, '--format', 'jsonl', '--no-progress', '--threads', '1', '--enable-rule', 'aws']);
     expect(second.code).toBe(1);
     expect(second.stdout).toBe(first.stdout);
+    expect(runCli(['protect', 'readme.txt'], { cwd: dir }).code).toBe(0);
+    expect(caches()).toEqual(before);
   });
 });
