@@ -61,7 +61,7 @@ const loader = `#!/usr/bin/env node
 // V8 optimizes a function once it has run for a budget of bytecode; at 4x the default (132 KiB) hot functions are
 // optimized a little later, with complete type feedback, and far fewer are optimized twice or thrice after
 // deoptimizing: an audit of expressjs/express went from 214 optimizing compiles (2.3 s of compiler time, on a 2-core
-// machine where the compiler competes with the audit's own threads) to 108 (1.0 s), ~7 % less CPU. Set before any
+// machine where the compiler competes with the audit's own threads) to 108 (1.0 s), 4-7 % less CPU. Set before any
 // bundle is compiled, and in every path, so the code caches (which record V8's flags) always match.
 require('node:v8').setFlagsFromString('--interrupt-budget=540672');
 const fs = require('node:fs');
@@ -73,8 +73,8 @@ const CACHES = ${JSON.stringify(caches)};
 // the bundles import their one external ES module, yargs, through this module's import().
 globalThis.__leakhoundImport = (specifier) => import(specifier);
 const toWrite = [];
-// Writes the code caches V8 rejected or that did not exist. The main thread does it at exit; a matcher worker (ended
-// by terminate(), which runs no exit handler) once its hot code has been compiled, through the global below.
+// Writes the code caches V8 rejected or that did not exist. The main thread does it at exit; a matcher worker when
+// the pool asks it to close, through the global below (a terminated worker runs no exit handler).
 function saveCaches() {
   const batch = toWrite.splice(0);
   for (const [script, cacheFile] of batch) {

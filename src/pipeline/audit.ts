@@ -22,7 +22,6 @@ import {
   type TreeChange,
   type WalkEvent,
   TreeCache,
-  diffJob,
   diffTrees,
   listRefs,
   openRepository,
@@ -35,6 +34,7 @@ import {
 import type { CommitRef, Finding, FindingStatus, Occurrence, RawMatch, RuleSpec } from '../types/index.js';
 import { type ScanPool, createPool } from '../workers/pool.js';
 import type { DiffOutcome } from '../workers/protocol.js';
+import { diffOutcome } from '../workers/read-unit.js';
 import type { LoadedRules } from '../rules/load.js';
 
 export interface AuditOptions {
@@ -494,10 +494,11 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   let diffRun: CommitEvent[] = [];
   /**
    * Diffs a run of commits on a worker while the workers have been less busy than this thread (their reported busy
-   * time under 80 % of this thread's time not spent waiting for them), else here. On a long history of small commits (the 200k-commit benchmark) the worker
-   * matching blobs idled while the walk's diffs kept the main thread busy: sending it the runs took the audit from
-   * ~40 s to ~30 s. On express, whose blobs keep the worker busy, sending every run made the audit 0.4 s slower; the
-   * busy times keep them here (and stop sending once the worker has caught up with this thread).
+   * time under 80 % of this thread's time not spent waiting for them), else here. On a long history of small
+   * commits (the 200k-commit benchmark) the worker matching blobs idled while the walk's diffs kept the main thread
+   * busy: sending it the runs took the audit from ~40 s to ~30 s. On express, whose blobs keep the worker busy,
+   * sending every run made the audit 0.4 s slower; the busy times keep them here (and stop sending once the worker
+   * has caught up with this thread).
    */
   const sendDiffs = (): void => {
     if (diffRun.length === 0) return;
@@ -510,11 +511,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
       diffRuns.push(run);
       return;
     }
-    const here = jobs.map((j): DiffOutcome => {
-      const errors: DiffOutcome['errors'] = [];
-      return { diffs: diffJob(trees, j, (e, path) => errors.push({ error: e.toJSON(), path })), errors };
-    });
-    diffRuns.push({ evs, res: Promise.resolve(here), done: true });
+    diffRuns.push({ evs, res: Promise.resolve(jobs.map((j) => diffOutcome(trees, j))), done: true });
   };
   /**
    * Enqueues the commits of finished diff runs in walk order; waits for the oldest run only with `all` or when too

@@ -8,13 +8,12 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { LeakhoundError } from '../errors/index.js';
-import { Matcher, type MatcherOptions } from '../matcher/index.js';
 import { seededEntries } from '../matcher/regex/verdicts.js';
 import type { SharedPack } from '../sources/git/pack.js';
 import type { GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 import type { DiffOutcome, FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import type { DiffJob } from '../sources/git/walk.js';
-import { UnitScanner } from './read-unit.js';
+import { type UnitScanner, scannerFor } from './read-unit.js';
 
 export interface PoolOptions {
   /** Worker threads; 0 runs in this thread (the same matcher, no workers). Default: available cores. */
@@ -83,10 +82,7 @@ function workerUrl(): { url: URL; argv: string[] } {
 
 class InThreadPool implements ScanPool {
   readonly threads = 0;
-  private readonly scanner: UnitScanner;
-  constructor(rules: RuleSpec[], opts: MatcherOptions) {
-    this.scanner = new UnitScanner(new Matcher(rules, opts), opts.maxBytes);
-  }
+  constructor(private readonly scanner: UnitScanner) {}
   scan(unit: ScanUnit): Promise<UnitResult> {
     try {
       return Promise.resolve(this.scanner.scan(unit));
@@ -296,13 +292,7 @@ class WorkerPool implements ScanPool {
   }
 
   scanHere(unit: ScanUnit): UnitResult {
-    if (this.local === undefined) {
-      const { rules, prefilter, inlineAllow, allow, maxBytes } = this.init;
-      const opts: MatcherOptions = { prefilter, inlineAllow };
-      if (allow) opts.allow = allow;
-      if (maxBytes !== undefined) opts.maxBytes = maxBytes;
-      this.local = new UnitScanner(new Matcher(rules, opts), maxBytes);
-    }
+    this.local ??= scannerFor(this.init);
     return this.local.scan(unit);
   }
 
@@ -338,20 +328,14 @@ export interface CreatePoolInput {
   prefilter?: boolean;
   inlineAllow?: boolean;
   maxBytes?: number;
-  /** Packs held whole in shared memory (ObjectStore.loadPacks), for workers that read git blobs. */
-  packs?: SharedPack[];
 }
 
 /** Creates a pool; with threads = 0 (or 1 core) the matcher runs in this thread. */
 export function createPool(input: CreatePoolInput, o: PoolOptions = {}): ScanPool {
   const threads = o.threads ?? Math.max(1, availableParallelism());
-  const mopts: MatcherOptions = { prefilter: input.prefilter ?? true, inlineAllow: input.inlineAllow ?? true };
-  if (input.allow) mopts.allow = input.allow;
-  if (input.maxBytes !== undefined) mopts.maxBytes = input.maxBytes;
-  if (threads <= 0) return new InThreadPool(input.rules, mopts);
-  const init: WorkerInit = { rules: input.rules, prefilter: mopts.prefilter ?? true, inlineAllow: mopts.inlineAllow ?? true, verdicts: seededEntries() };
-  if (input.allow) init.allow = input.allow;
-  if (input.maxBytes !== undefined) init.maxBytes = input.maxBytes;
-  if (input.packs?.length) init.packs = input.packs;
-  return new WorkerPool(init, threads, o);
+  const settings: Omit<WorkerInit, 'verdicts'> = { rules: input.rules, prefilter: input.prefilter ?? true, inlineAllow: input.inlineAllow ?? true };
+  if (input.allow) settings.allow = input.allow;
+  if (input.maxBytes !== undefined) settings.maxBytes = input.maxBytes;
+  if (threads <= 0) return new InThreadPool(scannerFor(settings));
+  return new WorkerPool({ ...settings, verdicts: seededEntries() }, threads, o);
 }

@@ -13,13 +13,12 @@ export interface WorkerInit {
   maxBytes?: number;
   /** Safety verdicts from the built-in rules cache (see matcher/regex/verdicts.ts), so workers do not re-prove them. */
   verdicts?: Record<string, StoredVerdict>;
-  /** Packs the main thread holds whole in shared memory: the workers read blobs from the same bytes. */
-  packs?: SharedPack[];
 }
 
 export type ToWorker =
   | { type: 'batch'; id: number; units: ScanUnit[] }
-  /** Packs loaded after the worker started (sent before any batch that reads from them). */
+  /** Packs the main thread holds whole in shared memory: the workers read blobs from the same bytes (sent before
+   *  any batch that reads from them). */
   | { type: 'packs'; packs: SharedPack[] }
   /** Tree diffs of consecutive commits of a history walk (the audit moves them off the main thread). */
   | { type: 'diff'; id: number; objectsDir: string; jobs: DiffJob[] }

@@ -7,13 +7,28 @@
 // the same wall time with 0, 1 or 2 worker threads). Units of one path go to one worker (affinity), so the delta
 // chains of a file's versions are rebuilt in one place and its delta-base cache serves them.
 import { LeakhoundError } from '../errors/index.js';
-import type { Matcher } from '../matcher/index.js';
+import { Matcher, type MatcherOptions } from '../matcher/index.js';
 import { ObjectStore } from '../sources/git/object-store.js';
 import { TreeCache, diffJob, type DiffJob } from '../sources/git/walk.js';
-import type { DiffOutcome } from './protocol.js';
+import type { DiffOutcome, WorkerInit } from './protocol.js';
 import type { ScanUnit, UnitResult } from '../types/index.js';
 
 const LFS_PREFIX = 'version https://git-lfs.github.com/spec/v1';
+
+/** The scanner a worker (or the pool's own thread) builds from the pool's settings. */
+export function scannerFor(init: Omit<WorkerInit, 'verdicts'>): UnitScanner {
+  const opts: MatcherOptions = { prefilter: init.prefilter, inlineAllow: init.inlineAllow };
+  if (init.allow) opts.allow = init.allow;
+  if (init.maxBytes !== undefined) opts.maxBytes = init.maxBytes;
+  return new UnitScanner(new Matcher(init.rules, opts), init.maxBytes);
+}
+
+/** A commit's tree diffs (see WalkOptions.deferDiffs), with unreadable objects reported, and skipped, as data. */
+export function diffOutcome(trees: TreeCache, job: DiffJob): DiffOutcome {
+  const errors: DiffOutcome['errors'] = [];
+  const diffs = diffJob(trees, job, (e, path) => errors.push({ error: e.toJSON(), path }));
+  return { diffs, errors };
+}
 
 export class UnitScanner {
   private readonly stores = new Map<string, ObjectStore>();
@@ -35,16 +50,14 @@ export class UnitScanner {
     return store;
   }
 
-  /** A commit's tree diffs (see WalkOptions.deferDiffs); unreadable objects are reported, and skipped, as data. */
+  /** A commit's tree diffs, through this thread's store and tree cache for the repository (see diffOutcome). */
   diff(objectsDir: string, job: DiffJob): DiffOutcome {
     let trees = this.trees.get(objectsDir);
     if (!trees) {
       trees = new TreeCache(this.storeFor(objectsDir));
       this.trees.set(objectsDir, trees);
     }
-    const errors: DiffOutcome['errors'] = [];
-    const diffs = diffJob(trees, job, (e, path) => errors.push({ error: e.toJSON(), path }));
-    return { diffs, errors };
+    return diffOutcome(trees, job);
   }
 
   scan(unit: ScanUnit): UnitResult {

@@ -1,19 +1,14 @@
 // Worker thread entry: compiles the rules once, then matches batches of units.
 // May import: matcher, sources/git (shared packs), ./protocol, ./read-unit.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Matcher, type MatcherOptions } from '../matcher/index.js';
 import { seedVerdicts } from '../matcher/regex/verdicts.js';
 import { adoptSharedPacks } from '../sources/git/pack.js';
-import { UnitScanner } from './read-unit.js';
+import { scannerFor } from './read-unit.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
 const init = workerData as WorkerInit;
 if (init.verdicts) seedVerdicts(init.verdicts);
-if (init.packs) adoptSharedPacks(init.packs);
-const opts: MatcherOptions = { prefilter: init.prefilter, inlineAllow: init.inlineAllow };
-if (init.allow) opts.allow = init.allow;
-if (init.maxBytes !== undefined) opts.maxBytes = init.maxBytes;
-const scanner = new UnitScanner(new Matcher(init.rules, opts), init.maxBytes);
+const scanner = scannerFor(init);
 const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'packs') {

@@ -30,8 +30,8 @@ export {
   MODE_TREE,
 } from './parse.js';
 export type { ParsedCommit, ParsedTag, Signature, TreeEntry, TreeEntryAt } from './parse.js';
-export { walkHistory, diffJob, diffTrees, TreeCache } from './walk.js';
-export type { DiffJob, ParentDiff, TreeChange, WalkErrorContext, WalkEvent, WalkOptions } from './walk.js';
+export { walkHistory, diffTrees, TreeCache } from './walk.js';
+export type { ParentDiff, TreeChange, WalkErrorContext, WalkEvent, WalkOptions } from './walk.js';
 export { TipIndex } from './tips.js';
 export type { TipTarget } from './tips.js';
 export { findUnreachable, walkUnreachable } from './unreachable.js';

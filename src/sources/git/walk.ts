@@ -127,6 +127,15 @@ export function diffJob(
 }
 
 const NO_TREE: Buffer = Buffer.alloc(0);
+
+/**
+ * Bytes of the entry offsets of a tree of `len` bytes. An entry takes at least 23 bytes (a one-digit mode, a space,
+ * an empty name and its NUL, which treeEntryAt lets through, and a 20-byte id): that bounds the count without a
+ * first pass, even for a malformed tree.
+ */
+function startsBytes(len: number): number {
+  return 4 * (Math.floor(len / 23) + 1);
+}
 /** diffRec's trimmed bounds (pa, endA, pb, endB): one array, filled before any recursion reads it. */
 const TRIM = new Int32Array(4);
 
@@ -157,8 +166,8 @@ export class TreeCache {
     }
     this.stats.misses++;
     const data = this.store.readAs(oid, 'tree');
-    // Budgeted with room for the entry offsets a large tree gets (4 bytes per entry of ~30).
-    this.lru.set(oid, data, data.length + (data.length >> 3) + 64);
+    // Budgeted with room for the entry offsets a large tree may get (see entryStarts).
+    this.lru.set(oid, data, data.length + startsBytes(data.length) + 64);
     return data;
   }
 
@@ -169,9 +178,7 @@ export class TreeCache {
   entryStarts(t: Buffer, oid: string | null): Int32Array {
     let starts = this.startsOf.get(t);
     if (starts !== undefined) return starts;
-    // An entry takes at least 23 bytes (a one-digit mode, a space, an empty name and its NUL, which treeEntryAt lets
-    // through, and a 20-byte id): that bounds the count without a first pass, even for a malformed tree.
-    const at = new Int32Array(Math.floor(t.length / 23) + 1);
+    const at = new Int32Array(startsBytes(t.length) >> 2);
     const e: TreeEntryAt = { sp: 0, nul: 0 };
     let n = 0;
     for (let p = 0; p < t.length; p = e.nul + 21) {
@@ -246,38 +253,24 @@ function compareEntries(a: Buffer, ea: TreeEntryAt, aDir: boolean, b: Buffer, eb
 /** Trees whose two sides hold more bytes than this are trimmed to the entries that differ before the merge walk. */
 export const TRIM_ABOVE = 2048;
 
-/** Length of the common prefix of a and b: native comparisons of doubling spans, then halving to the first difference. */
-function commonPrefix(a: Buffer, b: Buffer): number {
-  const n = a.length < b.length ? a.length : b.length;
-  let lo = 0;
-  let step = 512;
-  while (lo < n) {
-    const hi = lo + step < n ? lo + step : n;
-    if (a.compare(b, lo, hi, lo, hi) === 0) {
-      lo = hi;
-      step *= 2;
-    } else if (hi - lo <= 32) {
-      while (a[lo] === b[lo]) lo++;
-      return lo;
-    } else step = (hi - lo) >> 1;
-  }
-  return lo;
-}
-
-/** Length of the common suffix of a[fromA..] and b[fromB..]. */
-function commonSuffix(a: Buffer, fromA: number, b: Buffer, fromB: number): number {
-  const n = a.length - fromA < b.length - fromB ? a.length - fromA : b.length - fromB;
+/**
+ * How many bytes a and b have in common from their starts (or, `fromEnd`, from their ends), at most n: native
+ * comparisons of doubling spans, then halving down to the first difference.
+ */
+function commonRun(a: Buffer, b: Buffer, n: number, fromEnd: boolean): number {
   const ea = a.length;
   const eb = b.length;
   let lo = 0;
   let step = 512;
   while (lo < n) {
     const hi = lo + step < n ? lo + step : n;
-    if (a.compare(b, eb - hi, eb - lo, ea - hi, ea - lo) === 0) {
+    const same = fromEnd ? a.compare(b, eb - hi, eb - lo, ea - hi, ea - lo) === 0 : a.compare(b, lo, hi, lo, hi) === 0;
+    if (same) {
       lo = hi;
       step *= 2;
     } else if (hi - lo <= 32) {
-      while (a[ea - 1 - lo] === b[eb - 1 - lo]) lo++;
+      if (fromEnd) while (a[ea - 1 - lo] === b[eb - 1 - lo]) lo++;
+      else while (a[lo] === b[lo]) lo++;
       return lo;
     } else step = (hi - lo) >> 1;
   }
@@ -307,12 +300,12 @@ function trimmed(trees: TreeCache, a: Buffer, aOid: string | null, b: Buffer, bO
   const sb = trees.entryStarts(b, bOid);
   // Entries that end within the common prefix are equal; the entry holding the first difference starts at the same
   // offset on both sides (both are parsed from the same bytes up to there).
-  const prefix = commonPrefix(a, b);
+  const prefix = commonRun(a, b, Math.min(a.length, b.length), false);
   const i = lowerBound(sa, prefix + 1) - 1;
   const pa = i < 0 ? 0 : sa[i]!;
   const pb = pa;
   // The common suffix, cut back to a boundary that starts an entry in both trees.
-  const suffix = commonSuffix(a, pa, b, pb);
+  const suffix = commonRun(a, b, Math.min(a.length - pa, b.length - pb), true);
   let j = lowerBound(sa, a.length - suffix);
   let endA = a.length;
   let endB = b.length;
