@@ -363,6 +363,15 @@ export class Matcher {
     this.perRuleFill = new Int32Array(this.rules.length);
   }
 
+  /**
+   * Whether scanText could find anything in this text: false only when the keyword prefilter is on, every rule has
+   * keywords, and none occurs in it (scanText then returns no matches). Costs one automaton pass: a caller with many
+   * small texts (commit messages) can send only those that pass to a worker, whose matcher is warm.
+   */
+  mayMatch(text: string): boolean {
+    return !this.prefilter || this.alwaysRules.length > 0 || this.automaton.scanAll(text) > 0;
+  }
+
   /** Decodes and scans one unit. */
   scanUnit(unit: ScanUnit): UnitResult {
     if (unit.text !== undefined) return this.scanText(unit.text, unit.id, unit.pathHint, unit.text.length);

@@ -31,7 +31,7 @@ import {
   walkHistory,
   walkUnreachable,
 } from '../sources/git/index.js';
-import type { CommitRef, Finding, FindingStatus, Occurrence, RawMatch, RuleSpec } from '../types/index.js';
+import type { CommitRef, Finding, FindingStatus, Occurrence, RawMatch, RuleSpec, UnitResult } from '../types/index.js';
 import { type ScanPool, createPool } from '../workers/pool.js';
 import type { DiffOutcome } from '../workers/protocol.js';
 import { diffOutcome } from '../workers/read-unit.js';
@@ -333,6 +333,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     /** Its blobs are scanned (ready has resolved). */
     done: boolean;
     unreachable: boolean;
+    /** The scan of its message, when the message holds a keyword (settled once ready has resolved). */
+    message: Promise<UnitResult> | null;
   }
   /** Milliseconds the main thread has waited for the workers (a scan or a diff run), and since when it counts. */
   let waitedMs = 0;
@@ -380,22 +382,16 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
         }
       }
     }
+    let message: Promise<UnitResult> | null = null;
     if (o.messages !== false && ev.commit.message) {
       stats.messages++;
-      // In this thread: a message is a few dozen bytes, less than the round trip to a worker costs (see scanHere).
-      const r = pool.scanHere({ id: `msg:${ev.oid}`, text: ev.commit.message });
-      if (r.matches.length > 0) {
-        const ref = commitRef(ev.oid, ev);
-        for (const m of r.matches) {
-          const f = accFor({ key: keyOf(m), m });
-          if (!unreachable) f.reachable = true;
-          const occ: Occurrence = { path: '<commit message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, commit: ev.oid, author: ref.author, email: ref.email, date: ref.date, introduced: true };
-          f.occurrences.push(occ);
-          if (!f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref);
-        }
+      // Only a message that holds a keyword goes to a worker (see ScanPool.mayMatch); applied with the commit.
+      if (pool.mayMatch(ev.commit.message)) {
+        message = pool.scan({ id: `msg:${ev.oid}`, text: ev.commit.message });
+        waits.push(message);
       }
     }
-    const pc: PendingCommit = { ev, ready: Promise.all(waits).then(() => undefined), done: waits.length === 0, unreachable };
+    const pc: PendingCommit = { ev, ready: Promise.all(waits).then(() => undefined), done: waits.length === 0, unreachable, message };
     if (!pc.done) void pc.ready.then(() => (pc.done = true), () => undefined);
     fifo.push(pc);
   };
@@ -405,6 +401,18 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   /** Applies one commit whose blobs are all scanned: counts, occurrences, introduced/removed. */
   const applyCommit = async (pc: PendingCommit): Promise<void> => {
     const { ev } = pc;
+    if (pc.message !== null) {
+      const matches = (await pc.message).matches;
+      if (matches.length > 0) {
+        const ref = commitRef(ev.oid, ev);
+        for (const m of matches) {
+          const f = accFor({ key: keyOf(m), m });
+          if (!pc.unreachable) f.reachable = true;
+          f.occurrences.push({ path: '<commit message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, commit: ev.oid, author: ref.author, email: ref.email, date: ref.date, introduced: true });
+          if (!f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref);
+        }
+      }
+    }
     const parentCounts: Counts[] = [];
     for (const d of ev.diffs) parentCounts.push(d.parent === null ? EMPTY_COUNTS : (counts.get(d.parent) ?? (await boundaryCounts(d.parent))));
     const first = ev.diffs[0];
@@ -547,12 +555,9 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     } else if (ev.kind === 'tag') {
       if (o.messages !== false && ev.tag.message) {
         stats.messages++;
-        const t = ev.tag;
-        for (const m of pool.scanHere({ id: `tag:${ev.oid}`, text: t.message }).matches) {
-          const f = accFor({ key: keyOf(m), m });
-          if (!unreachable) f.reachable = true;
-          f.occurrences.push({ path: '<tag message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, ...(t.tagger ? { author: t.tagger.name, email: t.tagger.email, date: t.tagger.date } : {}) });
-        }
+        // Scanned on a worker and applied in walk order at the next full drain (see applyTagMessages): waiting here
+        // would hold the walk until the worker reached it.
+        if (pool.mayMatch(ev.tag.message)) tagMessages.push({ tag: ev.tag, unreachable, result: pool.scan({ id: `tag:${ev.oid}`, text: ev.tag.message }) });
       }
     } else {
       // A tag or ref pointing straight at a tree or a blob, or an unreachable blob.
@@ -582,6 +587,18 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     }
   };
 
+  /** Tag messages that hold a keyword, in walk order, until applyTagMessages. */
+  const tagMessages: Array<{ tag: Extract<WalkEvent, { kind: 'tag' }>['tag']; unreachable: boolean; result: Promise<UnitResult> }> = [];
+  const applyTagMessages = async (): Promise<void> => {
+    for (const { tag: t, unreachable, result } of tagMessages.splice(0)) {
+      for (const m of (await result).matches) {
+        const f = accFor({ key: keyOf(m), m });
+        if (!unreachable) f.reachable = true;
+        f.occurrences.push({ path: '<tag message>', line: m.line, column: m.column, endLine: m.endLine, endColumn: m.endColumn, ...(t.tagger ? { author: t.tagger.name, email: t.tagger.email, date: t.tagger.date } : {}) });
+      }
+    }
+  };
+
   // Which tips still hold each secret: the counts of each tip commit.
   const tipsBySecret = new Map<string, string[]>();
   const tipMap: Record<string, string> = {};
@@ -593,6 +610,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     sendDiffs();
     await takeDiffs(true);
     await drain(true);
+    await applyTagMessages();
     for (const r of refs) {
       tipMap[r.name] = r.oid;
       const tipCommit = peelToCommit(store, r.oid);
@@ -614,6 +632,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     if (reached) {
       for (const ev of walkUnreachable(store, { reached, trees, shallow: repo.shallow, onError })) await handleEvent(ev, true);
       await drain(true);
+      await applyTagMessages();
     }
   } finally {
     await pool.close();

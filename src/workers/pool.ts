@@ -47,11 +47,13 @@ export interface ScanPool {
    */
   sharePacks(packs: SharedPack[]): void;
   /**
-   * Scans a unit in this thread, now. For units so small (commit and tag messages) that a round trip to a worker
-   * (a promise, a structured clone each way) costs more than matching them: 200,000 commit messages went through
-   * the workers on the 200k-commit benchmark, all that bookkeeping on the main thread, its critical path there.
+   * Whether a text could hold a match (Matcher.mayMatch), asked in this thread: only the keyword prefilter runs here.
+   * For many small texts (commit and tag messages), of which few pass: a worker round trip per message (a promise,
+   * a structured clone each way) was the main thread's bookkeeping for 200,000 messages on the 200k-commit benchmark,
+   * and matching them all here cost express ~0.2 s of the main thread (a second isolate compiling the matcher and
+   * RE2 programs for a few hundred messages; 386 of express's 11,468 messages contain a keyword).
    */
-  scanHere(unit: ScanUnit): UnitResult;
+  mayMatch(text: string): boolean;
   /**
    * Tree diffs of a run of consecutive commits (WalkOptions.deferDiffs), on a worker: on a long history the walk's
    * diffs were most of the main thread's time while the worker matching blobs idled. Results come back in the order
@@ -96,8 +98,8 @@ class InThreadPool implements ScanPool {
   sharePacks(): void {
     // Same thread: the store that loaded the packs registered them for this thread's readers already.
   }
-  scanHere(unit: ScanUnit): UnitResult {
-    return this.scanner.scan(unit);
+  mayMatch(text: string): boolean {
+    return this.scanner.mayMatch(text);
   }
   busyMs(): number {
     return 0;
@@ -131,7 +133,7 @@ class WorkerPool implements ScanPool {
   /** Units a worker took from another's queue (see pump). */
   stolen = 0;
 
-  /** The matcher for scanHere, made on first use. */
+  /** The matcher for mayMatch, made on first use. */
   private local: UnitScanner | undefined;
   /** Time the workers reported busy, summed over them. */
   private workerMs = 0;
@@ -291,9 +293,9 @@ class WorkerPool implements ScanPool {
     });
   }
 
-  scanHere(unit: ScanUnit): UnitResult {
+  mayMatch(text: string): boolean {
     this.local ??= scannerFor(this.init);
-    return this.local.scan(unit);
+    return this.local.mayMatch(text);
   }
 
   sharePacks(packs: SharedPack[]): void {

@@ -107,3 +107,31 @@ describe('semantics', () => {
     expect(only(line)).toHaveLength(50);
   });
 });
+
+describe('mayMatch (the prefilter the audit asks on its own thread before sending a commit message to a worker)', () => {
+  const texts = [
+    'Merge pull request #12 from someone/branch',
+    'fix: typo in README',
+    `deploy with token ${TOKENS.ghp}`,
+    `aws: AKIA${'Q'.repeat(16)}`,
+    `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAu1SU1LfVLPHCozMxH2Mo4lgOEePzNm0tRgeLezV6ffAt0gun\n-----END RSA PRIVATE KEY-----`,
+    ...Object.values(TOKENS).map((t) => `x ${t} y`),
+  ];
+  it('is false only where scanText finds nothing, and false for plain prose', () => {
+    let passed = 0;
+    for (const t of texts) {
+      const found = only(t).length;
+      if (!m.mayMatch(t)) expect(found, t).toBe(0);
+      else passed++;
+      if (found > 0) expect(m.mayMatch(t), t).toBe(true);
+    }
+    expect(passed).toBeGreaterThanOrEqual(Object.keys(TOKENS).length);
+    expect(m.mayMatch('fix: typo in README')).toBe(false);
+  });
+  it('is true for every text when a rule has no keywords, or without the prefilter', () => {
+    const ghp = rules.find((x) => x.id === 'github.pat-classic')!;
+    expect(new Matcher([{ ...ghp, keywords: [] }], { allow }).mayMatch('fix: typo in README')).toBe(true);
+    expect(new Matcher(rules, { allow, prefilter: false }).mayMatch('fix: typo in README')).toBe(true);
+    expect(new Matcher([{ ...ghp, keywords: ['zzz_'] }], { allow }).mayMatch(`x ${TOKENS.ghp}`)).toBe(false);
+  });
+});
