@@ -10,6 +10,13 @@
 /** Characters scanned through the trie before the dense table is built (it costs a few ms to build). */
 const TABLE_AFTER = 256 * 1024;
 
+/** Keyword hits of one text in scanAll's order (by end offset; at one end, in the automaton's output order). */
+export interface KeywordHits {
+  count: number;
+  kw: Int32Array;
+  end: Int32Array;
+}
+
 export class KeywordAutomaton {
   /**
    * The dense transition table, built once the automaton has scanned TABLE_AFTER characters. Its states are
@@ -37,6 +44,8 @@ export class KeywordAutomaton {
   private readonly hasOut: Uint8Array;
   private scanned = 0;
   readonly lengths: number[];
+  /** The longest keyword: a hit ending at e depends on the text's characters [e - maxLen, e) only. */
+  readonly maxLen: number;
 
   /**
    * Why lazy: the pre-commit hook scans a few small files per run, and building the 128-wide table for ~1,800
@@ -49,6 +58,7 @@ export class KeywordAutomaton {
     private readonly tableAfter = TABLE_AFTER,
   ) {
     this.lengths = keywords.map((k) => k.length);
+    this.maxLen = Math.max(1, ...this.lengths);
     let max = 1;
     for (const k of keywords) max += k.length;
     const firstChild = (this.firstChild = new Int32Array(max).fill(-1));
@@ -220,6 +230,74 @@ export class KeywordAutomaton {
           }
           kwBuf[count] = k;
           endBuf[count] = i + 1;
+          count++;
+        }
+      }
+    }
+    return count;
+  }
+
+  /** The hits of the last scanAll (which returned `count`), copied out of the shared buffers. */
+  hits(count: number): KeywordHits {
+    return { count, kw: this.hitKw.slice(0, count), end: this.hitEnd.slice(0, count) };
+  }
+
+  /**
+   * The hits scanAll(text) would give, from those of a base text and the runs of `text` copied from it
+   * ([start, length, baseStart] each, in order; characters between runs are new). Why it holds: after reading a
+   * character the automaton's state is the longest suffix of the text read (since the last non-ASCII character)
+   * that is a trie node, at most maxLen long, so the hits ending at e depend only on text[e - maxLen, e). Hits that
+   * end at least maxLen into a run are the base's, shifted; the others (new characters, and the first maxLen - 1 ends
+   * of each run) are found by scanning from maxLen before them. On a file's next version (a few lines changed) that
+   * scans a few percent of the text. Offsets are characters: callers pass texts whose characters are their bytes.
+   */
+  derive(base: KeywordHits, runs: Int32Array, text: string): KeywordHits {
+    if (this.delta === undefined) this.buildTable();
+    const m = this.maxLen;
+    let count = 0;
+    let done = 0;
+    for (let r = 0; r + 2 < runs.length; r += 3) {
+      const t = runs[r]!;
+      const len = runs[r + 1]!;
+      const b = runs[r + 2]!;
+      if (len < m) continue;
+      count = this.scanEnds(text, done, t + m - 1, count);
+      // The base's hits ending in [b + m, b + len], by binary search for the first.
+      let lo = 0;
+      let hi = base.count;
+      while (lo < hi) {
+        const mid = (lo + hi) >>> 1;
+        if (base.end[mid]! < b + m) lo = mid + 1;
+        else hi = mid;
+      }
+      const shift = t - b;
+      for (let i = lo; i < base.count && base.end[i]! <= b + len; i++) {
+        if (count === this.hitKw.length) this.grow();
+        this.hitKw[count] = base.kw[i]!;
+        this.hitEnd[count] = base.end[i]! + shift;
+        count++;
+      }
+      done = t + len;
+    }
+    count = this.scanEnds(text, done, text.length, count);
+    return this.hits(count);
+  }
+
+  /** Appends to the hit buffers (from `count`) the hits ending in (from, to], scanning from maxLen before them. */
+  private scanEnds(text: string, from: number, to: number, count: number): number {
+    if (to <= from) return count;
+    const delta = this.delta!;
+    const outFrom = this.outFrom;
+    const outputs = this.tableOutputs;
+    let s = 0;
+    for (let i = Math.max(0, from + 1 - this.maxLen); i < to; i++) {
+      const c = text.charCodeAt(i);
+      s = c < 128 ? delta[(s << 7) | c]! : 0;
+      if (s >= outFrom && i >= from) {
+        for (const k of outputs[s]!) {
+          if (count === this.hitKw.length) this.grow();
+          this.hitKw[count] = k;
+          this.hitEnd[count] = i + 1;
           count++;
         }
       }

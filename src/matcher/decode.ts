@@ -41,6 +41,15 @@ function sniffUtf16(b: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
   return undefined;
 }
 
+/**
+ * The text decodeUnit gives for bytes that are ASCII text (not empty, no NUL in the sniffed head, no byte >= 0x80),
+ * whose characters are then exactly its bytes; undefined for any other input.
+ */
+export function asciiText(bytes: Uint8Array): string | undefined {
+  if (bytes.length === 0 || bytes.subarray(0, SNIFF).indexOf(0) !== -1 || !isAscii(bytes)) return undefined;
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+}
+
 export function decodeUnit(bytes: Uint8Array): Decoded {
   if (bytes.length === 0) return { skipped: 'empty' };
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { text: dec().utf16le.decode(bytes), encoding: 'utf-16le' };

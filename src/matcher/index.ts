@@ -11,9 +11,11 @@ import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
 import type { GlobalAllowlist, RawMatch, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 import { ruleFileError } from '../errors/index.js';
-import { KeywordAutomaton } from './aho.js';
+import { KeywordAutomaton, type KeywordHits } from './aho.js';
+export type { KeywordHits } from './aho.js';
 import { VALIDATORS, shannon } from './checks.js';
 import { decodeUnit } from './decode.js';
+export { asciiText } from './decode.js';
 import { type PatternFacts, factsOf } from './regex/facts.js';
 import { PatternError, parsePattern } from './regex/parse.js';
 import { type SafetyVerdict, analyze } from './regex/safety.js';
@@ -384,7 +386,21 @@ export class Matcher {
     return r;
   }
 
-  scanText(text: string, unitId: string, pathHint?: string, bytes = text.length): UnitResult {
+  /**
+   * The keyword hits scanText would start from (undefined without the prefilter), to keep and derive the hits of
+   * texts built from this one (see KeywordAutomaton.derive).
+   */
+  keywordHits(text: string): KeywordHits | undefined {
+    return this.prefilter ? this.automaton.hits(this.automaton.scanAll(text)) : undefined;
+  }
+
+  /** See KeywordAutomaton.derive. */
+  deriveHits(base: KeywordHits, runs: Int32Array, text: string): KeywordHits {
+    return this.automaton.derive(base, runs, text);
+  }
+
+  /** Scans a text; `given`: its keyword hits, when the caller has them (keywordHits, deriveHits). */
+  scanText(text: string, unitId: string, pathHint?: string, bytes = text.length, given?: KeywordHits): UnitResult {
     const matches: RawMatch[] = [];
     const result: UnitResult = { unitId, matches, bytes };
     if (pathHint !== undefined && this.globalPathAllowed?.(pathHint)) return result;
@@ -397,12 +413,12 @@ export class Matcher {
     if (this.prefilter) {
       // Two passes over the hit buffer (count, then fill exact-size arrays): no per-hit closures or array growth.
       const ac = this.automaton;
-      const count = ac.scanAll(text);
+      const count = given !== undefined ? given.count : ac.scanAll(text);
       const kr = this.keywordRulesI32;
       const lens = ac.lengths;
       const perRule = this.perRuleCount.fill(0);
-      const kwBuf = ac.hitKw;
-      const endBuf = ac.hitEnd;
+      const kwBuf = given !== undefined ? given.kw : ac.hitKw;
+      const endBuf = given !== undefined ? given.end : ac.hitEnd;
       for (let i = 0; i < count; i++) {
         const rs = kr[kwBuf[i]!]!;
         for (let j = 0; j < rs.length; j++) perRule[rs[j]!]!++;

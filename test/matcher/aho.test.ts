@@ -57,3 +57,53 @@ describe('keyword automaton', () => {
     for (let i = 0; i < 4; i++) expect(hits(lazy, text)).toEqual(hits(table, text));
   });
 });
+
+describe('keyword hits derived from a base text (derive)', () => {
+  /** A random edit of `base`, as git's deltas describe one: copies of base ranges and inserted text, in any order. */
+  const edit = (base: string, pieces: Array<{ copy: boolean; a: number; b: number; ins: string }>): { text: string; runs: number[] } => {
+    let text = '';
+    const runs: number[] = [];
+    for (const p of pieces) {
+      if (p.copy && base.length > 0) {
+        const s = p.a % base.length;
+        const e = Math.min(base.length, s + (p.b % 40) + 1);
+        const n = runs.length;
+        if (n > 0 && runs[n - 3]! + runs[n - 2]! === text.length && runs[n - 1]! + runs[n - 2]! === s) runs[n - 2]! += e - s;
+        else runs.push(text.length, e - s, s);
+        text += base.slice(s, e);
+      } else text += p.ins;
+    }
+    return { text, runs };
+  };
+
+  it('equals scanAll on the edited text, for random keywords, bases and edits', () => {
+    const alpha = fc.constantFrom('a', 'b', 'c', 'A', 'B', '_', '-', '\n', 'ab', 'aba', 'ba', 'key', 'KEY_');
+    const str = fc.array(alpha, { maxLength: 120 }).map((x) => x.join(''));
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.array(fc.constantFrom('a', 'b', 'c', '_', '-', 'k', 'e', 'y'), { minLength: 1, maxLength: 6 }).map((x) => x.join('')), { minLength: 1, maxLength: 12 }),
+        str,
+        fc.array(fc.record({ copy: fc.boolean(), a: fc.nat(200), b: fc.nat(200), ins: str }), { maxLength: 12 }),
+        (keywords, base, pieces) => {
+          const ac = new KeywordAutomaton(keywords, 0);
+          const { text, runs } = edit(base, pieces);
+          const want = hits(ac, text);
+          const baseHits = ac.hits(ac.scanAll(base));
+          const got = ac.derive(baseHits, Int32Array.from(runs), text);
+          const list: Array<[string, number]> = [];
+          for (let i = 0; i < got.count; i++) list.push([ac.keywords[got.kw[i]!]!, got.end[i]!]);
+          expect(list).toEqual(want);
+        },
+      ),
+      { numRuns: 2000, seed: 11 },
+    );
+  });
+
+  it('keeps the base hits of long copied runs and scans only near the edits', () => {
+    const ac = new KeywordAutomaton(['password', 'token'], 0);
+    const base = 'x'.repeat(1000) + 'password=1\n' + 'y'.repeat(1000) + 'token\n';
+    const text = 'NEW token\n' + base;
+    const got = ac.derive(ac.hits(ac.scanAll(base)), Int32Array.from([10, base.length, 0]), text);
+    expect([...got.end.subarray(0, got.count)]).toEqual([9, 1018, 2026]);
+  });
+});

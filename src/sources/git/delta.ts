@@ -24,7 +24,12 @@ export function deltaSizes(delta: Uint8Array): [number, number, number] {
   return [base, result, pos];
 }
 
-export function applyDelta(base: Buffer, delta: Buffer): Buffer {
+/**
+ * Applies a delta to its base. With `runs`, also records where the result's bytes came from: [resultStart, length,
+ * baseStart] for each run of bytes copied from the base (adjacent copies of adjacent base bytes merged); the bytes
+ * between runs were inserted by the delta. Callers use it to reuse what they derived from the base's bytes.
+ */
+export function applyDelta(base: Buffer, delta: Buffer, runs?: number[]): Buffer {
   const [baseSize, resultSize, start] = deltaSizes(delta);
   if (baseSize !== base.length) throw new DeltaError(`delta base size ${baseSize} != actual ${base.length}`);
   const out = Buffer.allocUnsafe(resultSize);
@@ -45,6 +50,11 @@ export function applyDelta(base: Buffer, delta: Buffer): Buffer {
       if (op & 0x40) size |= (delta[pos++] ?? 0) << 16;
       if (size === 0) size = 0x10000;
       if (pos > n || off + size > base.length || o + size > resultSize) throw new DeltaError('delta copy out of bounds');
+      if (runs !== undefined) {
+        const n = runs.length;
+        if (n > 0 && runs[n - 3]! + runs[n - 2]! === o && runs[n - 1]! + runs[n - 2]! === off) runs[n - 2]! += size;
+        else runs.push(o, size, off);
+      }
       if (size <= 64) {
         // Short copies are common in text deltas; a loop beats Buffer#copy's call overhead here.
         for (let k = 0; k < size; k++) out[o + k] = base[off + k] ?? 0;

@@ -18,6 +18,21 @@ export interface GitObject {
   type: ObjectType;
   /** Object content without the loose header. Shared with the cache: never mutate it. */
   data: Buffer;
+  /** A packed object's place in this store (see readAt); null for a loose object. */
+  key: number | null;
+  /** With the `origins` option, a blob rebuilt from a delta: which of its bytes are copies of its base's. */
+  origin: DeltaOrigin | null;
+  /**
+   * Free for the reader: what it derived from `data` (the audit's matcher keeps the keyword hits of a blob here, to
+   * derive those of blobs built from it). Lives as long as the store caches this object.
+   */
+  memo: unknown;
+}
+
+/** Where a blob built from a delta got its bytes: runs of [start, length, baseStart] copied from `base` (a key). */
+export interface DeltaOrigin {
+  base: number;
+  runs: Int32Array;
 }
 
 export interface ObjectHeader {
@@ -35,6 +50,8 @@ export interface ObjectStoreOptions {
   deltaCacheMaxEntry?: number;
   /** Re-hash every object read and raise E_OBJECT_CORRUPT on mismatch (default false; costs ~1 ms per MB). */
   verify?: boolean;
+  /** Record GitObject.origin for blobs rebuilt from deltas (default false). */
+  origins?: boolean;
 }
 
 const TYPE_NAMES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -62,6 +79,7 @@ export class ObjectStore {
   private readonly cache: LruCache<number, GitObject>;
   private readonly maxEntry: number;
   private readonly verify: boolean;
+  private readonly origins: boolean;
   private lastPack = 0;
   /** The pack with the most objects: its entries are keyed by bare offset (see key). */
   private mainPack = 0;
@@ -79,6 +97,7 @@ export class ObjectStore {
     this.cache = new LruCache(bytes);
     this.maxEntry = opts.deltaCacheMaxEntry ?? Math.floor(bytes / 4);
     this.verify = opts.verify ?? false;
+    this.origins = opts.origins ?? false;
     this.addDir(resolve(objectsDir), 0, new Set());
     for (let i = 1; i < this.packs.length; i++) if (this.packs[i]!.index.count > this.packs[this.mainPack]!.index.count) this.mainPack = i;
   }
@@ -91,6 +110,14 @@ export class ObjectStore {
    */
   private key(packNo: number, offset: number): number {
     return packNo === this.mainPack ? offset : -(offset * 1024 + packNo) - 1;
+  }
+
+  /**
+   * The object whose GitObject.key (or DeltaOrigin.base) is `key`, if the store still caches it: for readers that
+   * kept something derived from it in its memo (never a read, so never an error).
+   */
+  cachedAt(key: number): GitObject | undefined {
+    return this.cache.get(key);
   }
 
   private addDir(path: string, depth: number, seen: Set<string>): void {
@@ -307,8 +334,9 @@ export class ObjectStore {
         base = loc.kind === 'pack' ? this.readPacked(loc.pack, loc.offset, baseOid, depth + 1) : this.readLoose(loc.dir, baseOid);
         break;
       }
-      base = { type: this.typeName(h.type, oid ?? '', pack), data: pack.inflate(cur, h, oid) };
-      if (base.data.length <= this.maxEntry) this.cache.set(this.key(packNo, cur), base, base.data.length + 64);
+      const k = this.key(packNo, cur);
+      base = { type: this.typeName(h.type, oid ?? '', pack), data: pack.inflate(cur, h, oid), key: k, origin: null, memo: undefined };
+      if (base.data.length <= this.maxEntry) this.cache.set(k, base, base.data.length + 64);
       break;
     }
     for (let i = chain.length - 1; i >= 0; i--) {
@@ -317,15 +345,17 @@ export class ObjectStore {
       // Delta instructions are used once: inflated into the thread's scratch buffer, not a buffer of their own.
       const delta = pack.inflate(link.offset, link.h, oid, true);
       let data: Buffer;
+      const runs: number[] | undefined = this.origins && base.type === 'blob' && base.key !== null ? [] : undefined;
       try {
-        data = applyDelta(base.data, delta);
+        data = applyDelta(base.data, delta, runs);
       } catch (e) {
         if (e instanceof DeltaError) throw objectCorrupt(oid, e.message, { pack: pack.path, offset: link.offset });
         throw e;
       }
       this.stats.deltaApplied++;
-      base = { type: base.type, data };
-      if (data.length <= this.maxEntry) this.cache.set(this.key(packNo, link.offset), base, data.length + 64);
+      const k = this.key(packNo, link.offset);
+      base = { type: base.type, data, key: k, origin: runs === undefined ? null : { base: base.key!, runs: Int32Array.from(runs) }, memo: undefined };
+      if (data.length <= this.maxEntry) this.cache.set(k, base, data.length + 64);
     }
     return base;
   }
@@ -363,7 +393,7 @@ export class ObjectStore {
       if (!(e instanceof InflateError)) throw e;
       throw objectCorrupt(oid, e.message, { path });
     }
-    return { type: h.type, data: buf.subarray(h.start) };
+    return { type: h.type, data: buf.subarray(h.start), key: null, origin: null, memo: undefined };
   }
 
   private looseHeader(dir: number, oid: string): ObjectHeader {
