@@ -1,7 +1,8 @@
-// The pre-commit hook's fast path: parses `leakhound protect ...` from the same option declarations yargs gets
-// (commands/protect.ts `options`), without loading yargs. Why: the hook runs on every commit with a 150 ms budget
+// The fast path of `leakhound protect ...` and `leakhound audit ...`: parses them from the same option declarations
+// yargs gets (the commands' `options`), without loading yargs. Why: the hook runs on every commit with a 150 ms budget
 // including Node's start-up, and loading yargs (with cliui, string-width and y18n) costs ~60-80 ms on a slow machine,
-// more than the whole scan. This is not a second CLI: it accepts only the plain forms (`--opt value`, `--opt=value`,
+// more than the whole scan; in an audit those ~70-100 ms come before the walk and the matcher worker start, and
+// everything after waits for them. This is not a second CLI: it accepts only the plain forms (`--opt value`, `--opt=value`,
 // `-b value`, `--flag`, `--no-flag`, positional files) and returns null for anything else (help, version, unknown or
 // repeated options, array options, `--`, bundled short flags, a value that is not one of the choices), so that yargs
 // parses it and gives the usual help and errors. A test checks that every vector this parser accepts gives the same
@@ -10,7 +11,8 @@
 
 export interface FastOption {
   alias?: string;
-  type?: 'string' | 'boolean';
+  /** Numbers are declined (yargs' number parsing is not reproduced here). */
+  type?: 'string' | 'boolean' | 'number';
   array?: boolean;
   choices?: readonly string[];
   default?: unknown;
@@ -20,9 +22,14 @@ const camel = (s: string): string => s.replace(/-([a-z])/g, (_, c: string) => c.
 
 /**
  * Parses `args` (after the command name) against `spec`. Returns the argv a handler expects (camel-case keys,
- * defaults applied, positionals under `positional`), or null when the arguments need the full parser.
+ * defaults applied, positionals under `positional`: an array for `files..`, or one value with its default for
+ * `[repo]`), or null when the arguments need the full parser.
  */
-export function parseSimple(args: readonly string[], spec: Readonly<Record<string, FastOption>>, positional: string): Record<string, unknown> | null {
+export function parseSimple(
+  args: readonly string[],
+  spec: Readonly<Record<string, FastOption>>,
+  positional: string | { readonly name: string; readonly default: string },
+): Record<string, unknown> | null {
   const byName = new Map<string, [string, FastOption]>();
   for (const [name, o] of Object.entries(spec)) {
     byName.set(name, [name, o]);
@@ -66,6 +73,7 @@ export function parseSimple(args: readonly string[], spec: Readonly<Record<strin
     // Long forms must be the declared name, short forms the declared alias.
     if (hit === undefined || (long ? hit[0] !== key : hit[1].alias !== key)) return null;
     const [name, o] = hit;
+    if (o.type === 'number') return null;
     if (o.type === 'boolean') {
       if (inline !== undefined || args[i + 1] === 'true' || args[i + 1] === 'false') return null;
       if (!set(name, o, true)) return null;
@@ -81,7 +89,9 @@ export function parseSimple(args: readonly string[], spec: Readonly<Record<strin
   for (const [name, o] of Object.entries(spec)) {
     if (o.default !== undefined && !seen.has(name)) out[camel(name)] = o.default;
   }
-  out[positional] = files;
+  if (typeof positional === 'string') out[positional] = files;
+  else if (files.length > 1) return null; // strict mode's "Unknown argument": yargs' message
+  else out[positional.name] = files[0] ?? positional.default;
   out['_'] = [];
   return out;
 }

@@ -3,12 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { PACKAGE_ROOT } from '../rules/load.js';
 import { COMMANDS, type CommandModule } from './commands/index.js';
+import { parseSimple } from './fast-args.js';
 import { runFastProtect } from './fast-protect.js';
 import { EXIT, EXIT_CODES_HELP, STDIN_ARG, guardStdout, printError } from './shared.js';
 
 async function main(): Promise<number> {
   let code: number = EXIT.CLEAN;
-  const fast = await runFastProtect(process.argv.slice(2));
+  const fast = (await runFastProtect(process.argv.slice(2))) ?? (await runFastAudit(process.argv.slice(2)));
   if (fast !== undefined) return fast;
   // yargs drops a bare '-' argument: carry it through as a sentinel that commands map back.
   const args = process.argv.slice(2).map((a) => (a === '-' ? STDIN_ARG : a));
@@ -58,6 +59,20 @@ async function main(): Promise<number> {
     return printError(e);
   }
   return code;
+}
+
+/** `leakhound audit` with plain arguments, without yargs (see fast-args.ts); undefined when they need yargs. */
+async function runFastAudit(argv: readonly string[]): Promise<number | undefined> {
+  if (argv[0] !== 'audit') return undefined;
+  const audit = await import('./commands/audit.js');
+  const parsed = parseSimple(argv.slice(1), audit.options, audit.positional);
+  if (parsed === null) return undefined;
+  guardStdout();
+  try {
+    return await audit.handler(parsed);
+  } catch (e) {
+    return printError(e);
+  }
 }
 
 main().then(

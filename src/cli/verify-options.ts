@@ -3,29 +3,34 @@
 // Owns: flag names and their mapping onto VerifyOptions, the stderr notices (overrides in use, dry-run plan, summary),
 // and `verifiedValid` (which findings a `--fail-on verified` gate counts).
 // May import: types, errors, verify, yargs types. Writes only to stderr; the report stays on stdout.
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { LeakhoundError } from '../errors/index.js';
 import type { Finding, HttpVerifyRef, VerificationResult, VerificationStatus, VerifySpec } from '../types/index.js';
 import { STS_ENDPOINT_ENV, loadAccountListFile, parseAccountList, parseEndpointOverrides, planVerification, verifyFindings, type VerifyOptions } from '../verify/index.js';
 
 export const VERIFY_GROUP = 'Verification (opt-in; contacts the provider of each found credential):';
 
+/** The verification flags as data (yargs takes them; so does the audit's fast path, src/cli/fast-args.ts). */
+export const VERIFY_OPTIONS = {
+  verify: { type: 'boolean', default: false, group: VERIFY_GROUP, describe: 'Check whether each found credential is live by asking its provider (off by default; see README "Verification")' },
+  'verify-dry-run': { type: 'boolean', default: false, group: VERIFY_GROUP, describe: 'List exactly which endpoints verification would contact, for how many findings; send nothing' },
+  'verify-concurrency': { type: 'number', group: VERIFY_GROUP, describe: 'Verification requests in flight at once (default 4)' },
+  'verify-timeout': { type: 'string', group: VERIFY_GROUP, describe: 'Per-request timeout: milliseconds or e.g. 10s (default 10s)' },
+  'verify-endpoint': { type: 'string', array: true, group: VERIFY_GROUP, describe: 'ORIGIN=REPLACEMENT: send requests for ORIGIN to REPLACEMENT instead (repeatable), e.g. https://api.github.com=http://127.0.0.1:8080' },
+  'aws-sts-endpoint': { type: 'string', group: VERIFY_GROUP, describe: `AWS STS endpoint for GetCallerIdentity (default: $${STS_ENDPOINT_ENV}, else https://sts.amazonaws.com)` },
+  'aws-region': { type: 'string', group: VERIFY_GROUP, describe: 'Region AWS requests are signed for (default us-east-1)' },
+  'aws-skip-account': { type: 'string', array: true, group: VERIFY_GROUP, describe: 'Never contact AWS for keys of this 12-digit account id (repeatable)' },
+  'aws-skip-account-file': { type: 'string', group: VERIFY_GROUP, describe: 'File of AWS account ids never contacted (one per line, # comments)' },
+  'user-agent-suffix': { type: 'string', group: VERIFY_GROUP, describe: 'Appended to the User-Agent of verification requests (e.g. your team contact)' },
+} as const satisfies Record<string, Options>;
+
 /**
  * Adds the verification flags. `withSwitch: false` leaves out `--verify` (for the `verify` command, where verifying
  * is the point).
  */
 export function verifyOptions<T>(y: Argv<T>, o: { withSwitch?: boolean } = {}) {
-  const base = o.withSwitch === false ? y : y.option('verify', { type: 'boolean', default: false, group: VERIFY_GROUP, describe: 'Check whether each found credential is live by asking its provider (off by default; see README "Verification")' });
-  return base
-    .option('verify-dry-run', { type: 'boolean', default: false, group: VERIFY_GROUP, describe: 'List exactly which endpoints verification would contact, for how many findings; send nothing' })
-    .option('verify-concurrency', { type: 'number', group: VERIFY_GROUP, describe: 'Verification requests in flight at once (default 4)' })
-    .option('verify-timeout', { type: 'string', group: VERIFY_GROUP, describe: 'Per-request timeout: milliseconds or e.g. 10s (default 10s)' })
-    .option('verify-endpoint', { type: 'string', array: true, group: VERIFY_GROUP, describe: 'ORIGIN=REPLACEMENT: send requests for ORIGIN to REPLACEMENT instead (repeatable), e.g. https://api.github.com=http://127.0.0.1:8080' })
-    .option('aws-sts-endpoint', { type: 'string', group: VERIFY_GROUP, describe: `AWS STS endpoint for GetCallerIdentity (default: $${STS_ENDPOINT_ENV}, else https://sts.amazonaws.com)` })
-    .option('aws-region', { type: 'string', group: VERIFY_GROUP, describe: 'Region AWS requests are signed for (default us-east-1)' })
-    .option('aws-skip-account', { type: 'string', array: true, group: VERIFY_GROUP, describe: 'Never contact AWS for keys of this 12-digit account id (repeatable)' })
-    .option('aws-skip-account-file', { type: 'string', group: VERIFY_GROUP, describe: 'File of AWS account ids never contacted (one per line, # comments)' })
-    .option('user-agent-suffix', { type: 'string', group: VERIFY_GROUP, describe: 'Appended to the User-Agent of verification requests (e.g. your team contact)' });
+  const { verify: _switch, ...rest } = VERIFY_OPTIONS;
+  return y.options((o.withSwitch === false ? rest : VERIFY_OPTIONS) as typeof VERIFY_OPTIONS);
 }
 
 /** True when the user asked for verification or a dry run of it. */

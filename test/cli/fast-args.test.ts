@@ -10,15 +10,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ROOT, runCli } from '../helpers/cli.js';
+import * as audit from '../../src/cli/commands/audit.js';
 import * as protect from '../../src/cli/commands/protect.js';
 import { parseSimple } from '../../src/cli/fast-args.js';
 
 const KEYS = ['files', 'baseline', 'format', 'output', 'redact', 'color', 'verbose', 'inlineAllow', 'maxFileSize', 'config', 'defaultRules', 'rules', 'disableRule', 'enableRule'];
 
-async function viaYargs(args: string[]): Promise<Record<string, unknown> | null> {
+async function viaYargs(args: string[], cmd: { command: string; describe: string; builder: typeof protect.builder | typeof audit.builder } = protect, name = 'protect'): Promise<Record<string, unknown> | null> {
   try {
-    return (await yargs(['protect', ...args])
-      .command(protect.command, protect.describe, protect.builder)
+    return (await yargs([name, ...args])
+      .command(cmd.command, cmd.describe, cmd.builder as typeof protect.builder)
       .strict()
       .help()
       .version(false)
@@ -133,5 +134,73 @@ describe('protect fast-path arguments', () => {
     expect(second.stdout).toBe(first.stdout);
     expect(runCli(['protect', 'readme.txt'], { cwd: dir }).code).toBe(0);
     expect(caches()).toEqual(before);
+  });
+});
+
+const AUDIT_KEYS = ['repo', ...Object.keys(audit.options).map((k) => k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase()))];
+const pickAudit = (a: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(AUDIT_KEYS.map((k) => [k, a[k]]));
+const AUDIT_TOKENS = [
+  '../repo', '.', 'other', '--format', 'json', 'jsonl', 'sarif', '-f', '--output', 'o.json', '-o', '--no-redact', '--no-progress', '--progress',
+  '--unreachable', '--no-messages', '--since-commit', 'abc123', '--range', 'A..B', '--max-file-size', '1MB', '--pack-memory=0', '--baseline',
+  'b.json', '--full', '--no-inline-allow', '--verify', '--verify-dry-run', '--verify-timeout', '10s', '--aws-region', 'eu-west-1', '--threads',
+  '2', '--ref', 'main', '--branch', '--color', '--no-color', '--help', '--version', '--bogus', '-x', '--', 'true', '-', '--config', 'c.toml',
+];
+
+describe('audit fast-path arguments', () => {
+  it('the plain forms parse exactly as yargs parses them', async () => {
+    for (const args of [
+      [],
+      ['../repo'],
+      ['--format', 'json', '-o', 'a.json', '--no-progress', '.'],
+      ['--unreachable', '--no-messages', '--range', 'A..B', '--max-file-size', '1MB'],
+      ['--verify', '--verify-timeout=10s', '--aws-region', 'eu-west-1', '--no-redact', 'r'],
+      ['--baseline', 'b.json', '--full', '--pack-memory', '0', '--no-inline-allow'],
+    ]) {
+      const fast = parseSimple(args, audit.options, audit.positional);
+      expect(fast, args.join(' ')).not.toBeNull();
+      expect(pickAudit(fast!), args.join(' ')).toEqual(pickAudit((await viaYargs(args, audit, 'audit'))!));
+    }
+  });
+
+  it('declines what it does not handle (help, numbers, arrays, two repositories, unknown options)', () => {
+    for (const args of [['--help'], ['--threads', '2'], ['--ref', 'main'], ['a', 'b'], ['--bogus'], ['-'], ['--format', 'sarif'], ['--', 'x']]) {
+      expect(parseSimple(args, audit.options, audit.positional), args.join(' ')).toBeNull();
+    }
+  });
+
+  it('whatever it accepts, yargs accepts with the same values (random vectors)', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.constantFrom(...AUDIT_TOKENS), { maxLength: 6 }), async (args) => {
+        const fast = parseSimple(args, audit.options, audit.positional);
+        if (fast === null) return;
+        const y = await viaYargs(args, audit, 'audit');
+        expect(y, `yargs rejected what the fast path accepted: ${JSON.stringify(args)}`).not.toBeNull();
+        expect(pickAudit(fast), JSON.stringify(args)).toEqual(pickAudit(y!));
+      }),
+      { numRuns: 400, seed: 4343 },
+    );
+  });
+
+  it('the bundled CLI runs a plain audit without loading yargs, and gives yargs the rest', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lh-fastaudit-'));
+    execFileSync('git', ['-C', dir, 'init', '-q', '-b', 'main']);
+    writeFileSync(join(dir, 'a.txt'), 'nothing to see\n');
+    execFileSync('git', ['-C', dir, 'add', '.']);
+    execFileSync('git', ['-C', dir, '-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'one']);
+    // NODE_DEBUG=esm names every ES module Node loads: yargs is the CLI's only one.
+    const plain = runCli(['audit', dir, '--no-progress', '--format', 'json'], { env: { NODE_DEBUG: 'esm' } });
+    expect(plain.code).toBe(0);
+    expect(JSON.parse(plain.stdout.slice(plain.stdout.indexOf('{')))).toMatchObject({ findings: [] });
+    expect(plain.stderr).not.toContain('yargs');
+    const withRef = runCli(['audit', dir, '--no-progress', '--ref', 'main'], { env: { NODE_DEBUG: 'esm' } });
+    expect(withRef.code).toBe(0);
+    expect(withRef.stderr).toContain('yargs');
+    const bad = runCli(['audit', dir, '--bogus']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('Unknown argument: bogus');
+    const help = runCli(['audit', '--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('leakhound audit [repo]');
+    expect(help.stdout).toContain('--verify-dry-run');
   });
 });

@@ -1,30 +1,41 @@
 // `leakhound audit [repo]`: the full-history audit.
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { LeakhoundError } from '../../errors/index.js';
 import { runAudit, type AuditOptions } from '../../pipeline/audit.js';
 import { applyBaseline, planBaselineAudit } from '../baseline-gate.js';
 import { progressLine } from '../progress.js';
-import { prepareVerifyStep, verifyOptions } from '../verify-options.js';
-import { EXIT, EXIT_CODES_HELP, colorFor, emit, loadRulesFromArgs, outputOptions, render, ruleOptions, sizeArg } from '../shared.js';
+import { VERIFY_OPTIONS, prepareVerifyStep } from '../verify-options.js';
+import { EXIT, EXIT_CODES_HELP, RULE_OPTIONS, colorFor, emit, loadRulesFromArgs, outputOptionSpec, render, sizeArg } from '../shared.js';
 
 export const command = 'audit [repo]';
 export const describe = 'Scan the whole history of a repository (every commit of every ref): each secret once, with where it came in and went out';
 
+/** The options, as data: yargs takes them, and the fast path (../fast-args.ts) parses plain runs without yargs. */
+export const options = {
+  ...RULE_OPTIONS,
+  ...outputOptionSpec(['text', 'json', 'jsonl']),
+  ...VERIFY_OPTIONS,
+  ref: { alias: 'branch', type: 'string', array: true, describe: 'Scan only these refs (branch, tag, full ref name or commit); default: every ref' },
+  'since-commit': { type: 'string', describe: 'Scan only commits not reachable from this one' },
+  range: { type: 'string', describe: 'A..B: commits reachable from B and not from A' },
+  unreachable: { type: 'boolean', default: false, describe: 'Also scan objects no ref reaches (dangling commits and blobs after a rebase, amend or rewrite)' },
+  'max-file-size': { type: 'string', describe: 'Skip blobs larger than this (e.g. 10MB); skipped blobs are counted' },
+  'pack-memory': { type: 'string', describe: 'Memory for holding pack files whole during a full-history audit (e.g. 512MB; 0: read them through small caches). Default: a quarter of the memory available, at most 2GB; ranges use the caches' },
+  messages: { type: 'boolean', default: true, describe: 'Scan commit and tag messages (--no-messages to skip)' },
+  'inline-allow': { type: 'boolean', default: true, describe: 'Honour inline allow comments' },
+  baseline: { type: 'string', describe: 'Baseline file: findings already in it do not fail the run, except expired acceptances and rotation regressions; walks only commits newer than the ref tips it recorded (default: .leakhound-baseline.json if present)' },
+  full: { type: 'boolean', default: false, describe: 'With a baseline: audit all history instead of only the commits it has not seen' },
+  threads: { type: 'number', describe: 'Matcher threads (default: one per core but one, the walk has the main thread; 0 = main thread)' },
+  progress: { type: 'boolean', default: true, describe: 'Progress line on stderr when it is a terminal' },
+} as const satisfies Record<string, Options>;
+
+/** The positional argument and its default. */
+export const positional = { name: 'repo', default: '.' } as const;
+
 export function builder(y: Argv) {
-  return verifyOptions(outputOptions(ruleOptions(y), ['text', 'json', 'jsonl']))
-    .positional('repo', { type: 'string', default: '.', describe: 'Repository (work tree, .git dir, bare repo or linked worktree)' })
-    .option('ref', { alias: 'branch', type: 'string', array: true, describe: 'Scan only these refs (branch, tag, full ref name or commit); default: every ref' })
-    .option('since-commit', { type: 'string', describe: 'Scan only commits not reachable from this one' })
-    .option('range', { type: 'string', describe: 'A..B: commits reachable from B and not from A' })
-    .option('unreachable', { type: 'boolean', default: false, describe: 'Also scan objects no ref reaches (dangling commits and blobs after a rebase, amend or rewrite)' })
-    .option('max-file-size', { type: 'string', describe: 'Skip blobs larger than this (e.g. 10MB); skipped blobs are counted' })
-    .option('pack-memory', { type: 'string', describe: 'Memory for holding pack files whole during a full-history audit (e.g. 512MB; 0: read them through small caches). Default: a quarter of the memory available, at most 2GB; ranges use the caches' })
-    .option('messages', { type: 'boolean', default: true, describe: 'Scan commit and tag messages (--no-messages to skip)' })
-    .option('inline-allow', { type: 'boolean', default: true, describe: 'Honour inline allow comments' })
-    .option('baseline', { type: 'string', describe: 'Baseline file: findings already in it do not fail the run, except expired acceptances and rotation regressions; walks only commits newer than the ref tips it recorded (default: .leakhound-baseline.json if present)' })
-    .option('full', { type: 'boolean', default: false, describe: 'With a baseline: audit all history instead of only the commits it has not seen' })
-    .option('threads', { type: 'number', describe: 'Matcher threads (default: one per core but one, the walk has the main thread; 0 = main thread)' })
-    .option('progress', { type: 'boolean', default: true, describe: 'Progress line on stderr when it is a terminal' })
+  return y
+    .options(options)
+    .positional(positional.name, { type: 'string', default: positional.default, describe: 'Repository (work tree, .git dir, bare repo or linked worktree)' })
     .example('$0 audit', 'Audit the repository in the current directory')
     .example('$0 audit ../other --format json -o audit.json', 'Grouped findings as JSON')
     .example('$0 audit --range origin/main..HEAD', 'Only what a branch adds')
