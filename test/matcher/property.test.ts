@@ -78,6 +78,19 @@ describe('worker pool', () => {
     }
   });
 
+  it('a worker is handed several batches at once, so a caller that does not await for a while does not starve it', async () => {
+    const pool = createPool({ rules, allow }, { threads: 1, batchUnits: 4 });
+    try {
+      const pending = Array.from({ length: 100 }, (_, i) => pool.scan({ id: `q${i}`, text: `line ${i}` }));
+      // Nothing awaited yet: every batch that went out went out synchronously, before any result was read.
+      expect((pool as unknown as { sent: number }).sent).toBe(8);
+      expect((await Promise.all(pending)).map((r) => r.unitId)).toEqual(pending.map((_, i) => `q${i}`));
+      expect((pool as unknown as { sent: number }).sent).toBe(25);
+    } finally {
+      await pool.close();
+    }
+  });
+
   it('an idle worker takes units queued for another (one affinity for all), with the same results', async () => {
     const samples = fc.sample(text, { numRuns: 300, seed: 7 });
     const pool = createPool({ rules, allow }, { threads: 2, batchUnits: 5 });
