@@ -37,8 +37,13 @@ export class UnitScanner {
   constructor(
     private readonly matcher: Matcher,
     private readonly maxBytes: number | undefined,
-    /** Delta-base cache per store (each worker has its own). */
-    private readonly deltaCacheBytes = 96 * 1024 * 1024,
+    /**
+     * Delta-base cache per store (each worker has its own). 32 MiB, not the store's 96: blobs are read in history
+     * order, so the base a blob needs was built moments before, and a smaller cache reuses memory sooner (express:
+     * 74k page faults instead of 95k, 2.79 vs 2.91 s over 6 alternating rounds; the 200k-commit benchmark 30.9 vs
+     * 31.1 s, and 34.3 s with 16 MiB).
+     */
+    private readonly deltaCacheBytes = 32 * 1024 * 1024,
     /** Derive the keyword hits of blobs rebuilt from deltas from their bases' (see hitsOf); false for tests. */
     private readonly derive = true,
   ) {}
