@@ -447,10 +447,13 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     for (const d of ev.diffs) {
       for (const ch of blobChanges(d.changes)) {
         if (!ch.newOid) continue;
+        // Most blobs hold no secret: no key string, no set entry for them.
+        const secrets = sync(blobSecrets.get(ch.newOid));
+        if (secrets.length === 0) continue;
         const tag = `${ch.path}\0${ch.newOid}`;
         if (seenHere.has(tag)) continue;
         seenHere.add(tag);
-        for (const bs of sync(blobSecrets.get(ch.newOid))) {
+        for (const bs of secrets) {
           const f = accFor(bs);
           if (!pc.unreachable) f.reachable = true;
           const occKey = `${ch.path}\0${ch.newOid}\0${bs.m.start}`;
