@@ -51,7 +51,8 @@ export class UnitScanner {
   private storeFor(objectsDir: string): ObjectStore {
     let store = this.stores.get(objectsDir);
     if (!store) {
-      store = new ObjectStore(objectsDir, { deltaCacheBytes: this.deltaCacheBytes, origins: this.derive });
+      // scan() is done with each blob before its next read: the store may reuse blob memory (recycleBlobs).
+      store = new ObjectStore(objectsDir, { deltaCacheBytes: this.deltaCacheBytes, origins: this.derive, recycleBlobs: true });
       this.stores.set(objectsDir, store);
     }
     return store;

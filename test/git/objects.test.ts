@@ -123,6 +123,18 @@ describe.each([
     third.close();
   });
 
+  it('with recycled blob memory, every blob read is right until the next read, in any order and under a tiny cache', () => {
+    const expected = gitAllObjects(dir);
+    const oids = [...expected.keys()];
+    const { repo } = openRepository(dir);
+    // 64 KiB of cache: blobs are dropped (and their slabs reused) all the time, while others are still cached bases.
+    for (const order of [oids, [...oids].reverse(), oids.filter((_, i) => i % 2 === 0).concat(oids.filter((_, i) => i % 2 === 1))]) {
+      const store = new ObjectStore(repo.objectsDir, { recycleBlobs: true, verify: true, deltaCacheBytes: 64 * 1024 });
+      for (let round = 0; round < 2; round++) for (const oid of order) expect(store.read(oid).data.equals(expected.get(oid)!.data), oid).toBe(true);
+      store.close();
+    }
+  });
+
   it('verifies hashes when asked', () => {
     const { repo } = openRepository(dir);
     const store = new ObjectStore(repo.objectsDir, { verify: true, deltaCacheBytes: 64 * 1024 });

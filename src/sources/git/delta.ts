@@ -27,12 +27,13 @@ export function deltaSizes(delta: Uint8Array): [number, number, number] {
 /**
  * Applies a delta to its base. With `runs`, also records where the result's bytes came from: [resultStart, length,
  * baseStart] for each run of bytes copied from the base (adjacent copies of adjacent base bytes merged); the bytes
- * between runs were inserted by the delta. Callers use it to reuse what they derived from the base's bytes.
+ * between runs were inserted by the delta. Callers use it to reuse what they derived from the base's bytes. With
+ * `alloc`, the result's memory comes from it.
  */
-export function applyDelta(base: Buffer, delta: Buffer, runs?: number[]): Buffer {
+export function applyDelta(base: Buffer, delta: Buffer, runs?: number[], alloc?: (size: number) => Buffer): Buffer {
   const [baseSize, resultSize, start] = deltaSizes(delta);
   if (baseSize !== base.length) throw new DeltaError(`delta base size ${baseSize} != actual ${base.length}`);
-  const out = Buffer.allocUnsafe(resultSize);
+  const out = alloc !== undefined ? alloc(resultSize) : Buffer.allocUnsafe(resultSize);
   let o = 0;
   let pos = start;
   const n = delta.length;

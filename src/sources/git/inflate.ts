@@ -157,9 +157,9 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
 /**
  * Inflates a complete stream whose output is `size` bytes. With `transient`, the result is a view of a per-thread
  * scratch buffer, valid only until the next call (for delta instructions, used once and dropped); otherwise a
- * buffer of its own. Throws InflateError if the stream is corrupt, ends early, or does not inflate to `size`.
+ * buffer of its own (from `alloc` when given). Throws InflateError if the stream is corrupt, ends early, or does not inflate to `size`.
  */
-export function inflateExact(input: Uint8Array, size: number, transient = false): Buffer {
+export function inflateExact(input: Uint8Array, size: number, transient = false, alloc?: (size: number) => Buffer): Buffer {
   // One spare byte: a stream longer than its header says must show up as size+1 bytes written, not be cut off.
   const cap = size + 1;
   let out: Buffer;
@@ -167,7 +167,7 @@ export function inflateExact(input: Uint8Array, size: number, transient = false)
     if (scratch.length < cap) scratch = Buffer.allocUnsafe(Math.max(cap, scratch.length * 2));
     out = scratch;
   } else {
-    out = Buffer.allocUnsafe(cap);
+    out = alloc !== undefined ? alloc(cap) : Buffer.allocUnsafe(cap);
   }
   const n = native.run(input, out, cap, true);
   if (n >= 0) {

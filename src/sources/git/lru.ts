@@ -23,6 +23,8 @@ export class LruCache<K, V> {
   constructor(
     readonly maxBytes: number,
     readonly maxEntries: number = Number.POSITIVE_INFINITY,
+    /** Called with each value the cache drops to make room (not with values replaced by set, nor on clear). */
+    private readonly onEvict: ((v: V) => void) | null = null,
   ) {}
 
   get size(): number {
@@ -66,6 +68,7 @@ export class LruCache<K, V> {
 
   private insertYoung(key: K, e: Entry<V>): void {
     if (this.youngBytes + e.size > this.maxBytes / 2 || this.young.size + 1 > this.maxEntries / 2) {
+      if (this.onEvict !== null) for (const d of this.old.values()) this.onEvict(d.value);
       this.old = this.young;
       this.oldBytes = this.youngBytes;
       this.young = new Map();

@@ -2,13 +2,14 @@
 // delta-base cache), loose objects, and alternates. Synchronous by design: every call is CPU-bound or a local
 // positional read, and a sync API keeps the walker a plain generator with no promise overhead per object.
 // Owns: oid -> {type, data}; the set of all stored oids (for --unreachable).
-// May import: node:fs, node:path, node:crypto, ./inflate, ./pack*, ./delta, ./lru, ./errors. Never the matcher.
+// May import: node:fs, node:path, node:crypto, ./inflate, ./pack*, ./delta, ./lru, ./slabs, ./errors. Never the matcher.
 import { existsSync, openSync, readdirSync, readFileSync, readSync, closeSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
 import { applyDelta, DeltaError, deltaSizes } from './delta.js';
 import { objectCorrupt, objectMissing } from './errors.js';
 import { inflateExact, inflateHead, InflateError } from './inflate.js';
 import { LruCache } from './lru.js';
+import { SlabAllocator, type Slab } from './slabs.js';
 import { PackIndex } from './pack-index.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, type PackEntryHeader, type SharedPack } from './pack.js';
 
@@ -27,6 +28,8 @@ export interface GitObject {
    * derive those of blobs built from it). Lives as long as the store caches this object.
    */
   memo: unknown;
+  /** With `recycleBlobs`, the slab `data` was cut from (given back when the cache drops the object). */
+  slab: Slab | null;
 }
 
 /** Where a blob built from a delta got its bytes: runs of [start, length, baseStart] copied from `base` (a key). */
@@ -52,6 +55,12 @@ export interface ObjectStoreOptions {
   verify?: boolean;
   /** Record GitObject.origin for blobs rebuilt from deltas (default false). */
   origins?: boolean;
+  /**
+   * Cut the memory of cached blobs from reused slabs (see slabs.ts; default false). Only for a reader that is done
+   * with a blob's data before its next read or cachedAt (the audit's worker scans each blob as it reads it): once
+   * the cache drops a blob, its bytes may be overwritten.
+   */
+  recycleBlobs?: boolean;
 }
 
 const TYPE_NAMES: Record<number, ObjectType> = { 1: 'commit', 2: 'tree', 3: 'blob', 4: 'tag' };
@@ -80,6 +89,10 @@ export class ObjectStore {
   private readonly maxEntry: number;
   private readonly verify: boolean;
   private readonly origins: boolean;
+  private readonly slabs: SlabAllocator | null;
+  /** The slab of the buffer blobMemory handed out last (null: not from a slab). */
+  private lastSlab: Slab | null = null;
+  private readonly blobMemory: ((size: number) => Buffer) | undefined;
   private lastPack = 0;
   /** The pack with the most objects: its entries are keyed by bare offset (see key). */
   private mainPack = 0;
@@ -94,8 +107,18 @@ export class ObjectStore {
    */
   constructor(objectsDir: string, opts: ObjectStoreOptions = {}) {
     const bytes = opts.deltaCacheBytes ?? 96 * 1024 * 1024;
-    this.cache = new LruCache(bytes);
     this.maxEntry = opts.deltaCacheMaxEntry ?? Math.floor(bytes / 4);
+    const slabs = (this.slabs = opts.recycleBlobs === true ? new SlabAllocator() : null);
+    this.cache = new LruCache(bytes, Number.POSITIVE_INFINITY, slabs === null ? null : (o: GitObject) => o.slab !== null && slabs.release(o.slab));
+    // Only blobs the cache will keep (and so drop, and so release) come from slabs.
+    this.blobMemory =
+      slabs === null
+        ? undefined
+        : (size) => {
+            const got = size <= this.maxEntry ? slabs.alloc(size) : null;
+            this.lastSlab = got === null ? null : got.slab;
+            return got === null ? Buffer.allocUnsafe(size) : got.buf;
+          };
     this.verify = opts.verify ?? false;
     this.origins = opts.origins ?? false;
     this.addDir(resolve(objectsDir), 0, new Set());
@@ -335,7 +358,10 @@ export class ObjectStore {
         break;
       }
       const k = this.key(packNo, cur);
-      base = { type: this.typeName(h.type, oid ?? '', pack), data: pack.inflate(cur, h, oid), key: k, origin: null, memo: undefined };
+      const type = this.typeName(h.type, oid ?? '', pack);
+      this.lastSlab = null;
+      const data = pack.inflate(cur, h, oid, false, false, type === 'blob' ? this.blobMemory : undefined);
+      base = { type, data, key: k, origin: null, memo: undefined, slab: this.lastSlab };
       if (base.data.length <= this.maxEntry) this.cache.set(k, base, base.data.length + 64);
       break;
     }
@@ -346,15 +372,16 @@ export class ObjectStore {
       const delta = pack.inflate(link.offset, link.h, oid, true);
       let data: Buffer;
       const runs: number[] | undefined = this.origins && base.type === 'blob' && base.key !== null ? [] : undefined;
+      this.lastSlab = null;
       try {
-        data = applyDelta(base.data, delta, runs);
+        data = applyDelta(base.data, delta, runs, base.type === 'blob' ? this.blobMemory : undefined);
       } catch (e) {
         if (e instanceof DeltaError) throw objectCorrupt(oid, e.message, { pack: pack.path, offset: link.offset });
         throw e;
       }
       this.stats.deltaApplied++;
       const k = this.key(packNo, link.offset);
-      base = { type: base.type, data, key: k, origin: runs === undefined ? null : { base: base.key!, runs: Int32Array.from(runs) }, memo: undefined };
+      base = { type: base.type, data, key: k, origin: runs === undefined ? null : { base: base.key!, runs: Int32Array.from(runs) }, memo: undefined, slab: this.lastSlab };
       if (data.length <= this.maxEntry) this.cache.set(k, base, data.length + 64);
     }
     return base;
@@ -393,7 +420,7 @@ export class ObjectStore {
       if (!(e instanceof InflateError)) throw e;
       throw objectCorrupt(oid, e.message, { path });
     }
-    return { type: h.type, data: buf.subarray(h.start), key: null, origin: null, memo: undefined };
+    return { type: h.type, data: buf.subarray(h.start), key: null, origin: null, memo: undefined, slab: null };
   }
 
   private looseHeader(dir: number, oid: string): ObjectHeader {

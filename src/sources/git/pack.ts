@@ -284,19 +284,20 @@ export class PackFile {
 
   /**
    * Inflates the entry's zlib stream, bounded by the next entry's offset; checks the inflated size. With
-   * `transient`, the result is a per-thread scratch view valid until the next inflation (delta instructions).
+   * `transient`, the result is a per-thread scratch view valid until the next inflation (delta instructions); with
+   * `alloc`, its memory comes from there.
    */
-  inflate(offset: number, h: PackEntryHeader, oid: string | null, transient = false, exact = false): Buffer {
+  inflate(offset: number, h: PackEntryHeader, oid: string | null, transient = false, exact = false, alloc?: (size: number) => Buffer): Buffer {
     const end = this.entryEnd(offset, h, exact);
     if (end > this.dataEnd || end <= h.dataStart) {
       throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset });
     }
     const slice = this.readRange(h.dataStart, end - h.dataStart, oid);
     try {
-      return inflateExact(slice, h.size, transient);
+      return inflateExact(slice, h.size, transient, alloc);
     } catch (e) {
       if (!(e instanceof InflateError)) throw e;
-      if (!exact && !this.index.hasSortedOffsets) return this.inflate(offset, h, oid, transient, true);
+      if (!exact && !this.index.hasSortedOffsets) return this.inflate(offset, h, oid, transient, true, alloc);
       throw objectCorrupt(oid, e.message, { pack: this.path, offset });
     }
   }

@@ -1,0 +1,36 @@
+// The slab allocator behind recycled blob memory (src/sources/git/slabs.ts): buffers never overlap while in use, a
+// slab is reused only once every buffer cut from it was released, and large requests are declined.
+import { describe, expect, it } from 'vitest';
+import { SlabAllocator, type Slab } from '../../src/sources/git/slabs.js';
+
+describe('SlabAllocator', () => {
+  it('never hands out bytes still in use, and reuses a slab once all of it is released', () => {
+    const a = new SlabAllocator(4096, 4);
+    let rng = 1;
+    const rand = (n: number): number => ((rng = (rng * 1103515245 + 12345) & 0x7fffffff) % n);
+    const live: Array<{ buf: Buffer; slab: Slab; fill: number }> = [];
+    const memories = new Set<ArrayBuffer>();
+    for (let step = 0; step < 5000; step++) {
+      // About 64 buffers in use at a time (~32 KiB: 8 slabs' worth), as a cache keeps a bounded amount.
+      if (live.length > 64 || (live.length > 0 && rand(3) === 0)) {
+        // Mostly the oldest, as the delta cache drops them; sometimes any.
+        const [gone] = live.splice(rand(4) === 0 ? rand(live.length) : 0, 1);
+        // Its bytes are intact up to its release.
+        expect(gone!.buf.every((b) => b === gone!.fill)).toBe(true);
+        a.release(gone!.slab);
+      } else {
+        const got = a.alloc(1 + rand(1024));
+        expect(got).not.toBeNull();
+        const fill = step & 0xff;
+        got!.buf.fill(fill);
+        memories.add(got!.slab.memory);
+        live.push({ ...got!, fill });
+      }
+      for (const l of live.slice(-8)) expect(l.buf.every((b) => b === l.fill)).toBe(true);
+    }
+    for (const l of live) expect(l.buf.every((b) => b === l.fill)).toBe(true);
+    // Slabs were reused rather than made for every fill (without reuse: over 250).
+    expect(memories.size).toBeLessThan(100);
+    expect(a.alloc(1025)).toBeNull();
+  });
+});
