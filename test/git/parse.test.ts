@@ -1,0 +1,29 @@
+// Commit signatures and their dates (src/sources/git/parse.ts): each date is formatted in the signature's own
+// timezone, whatever came before it (isoDate keeps the last answer for the common author == committer case).
+import { describe, expect, it } from 'vitest';
+import { isoDate, parseCommit, parseSignature } from '../../src/sources/git/parse.js';
+
+describe('signature dates', () => {
+  it('formats each timestamp in its own timezone, repeated or not', () => {
+    const cases: Array<[number, string, string]> = [
+      [1700000000, '+0100', '2023-11-14T23:13:20+01:00'],
+      [1700000000, '+0100', '2023-11-14T23:13:20+01:00'],
+      [1700000000, '-0530', '2023-11-14T16:43:20-05:30'],
+      [1700000000, '+0000', '2023-11-14T22:13:20+00:00'],
+      [1700000001, '+0000', '2023-11-14T22:13:21+00:00'],
+      [1700000000, '+0100', '2023-11-14T23:13:20+01:00'],
+      [0, 'bogus', '1970-01-01T00:00:00Z'],
+    ];
+    for (const [ts, tz, want] of cases) expect(isoDate(ts, tz), `${ts} ${tz}`).toBe(want);
+  });
+
+  it('author and committer keep their own dates', () => {
+    const raw = Buffer.from(
+      `tree ${'a'.repeat(40)}\nauthor A <a@example.com> 1700000000 +0100\ncommitter C <c@example.com> 1700000000 -0200\n\nsubject\n`,
+    );
+    const c = parseCommit(raw);
+    expect(c.author.date).toBe('2023-11-14T23:13:20+01:00');
+    expect(c.committer.date).toBe('2023-11-14T20:13:20-02:00');
+    expect(parseSignature('B <b@example.com> 1700000000 +0100').date).toBe('2023-11-14T23:13:20+01:00');
+  });
+});
