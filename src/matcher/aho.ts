@@ -187,14 +187,18 @@ export class KeywordAutomaton {
         nx = this.child(s, c);
       }
       s = nx;
-      if (hasOut[s] === 1) {
-        for (const k of outputs[s]!) {
-          if (count === this.hitKw.length) this.grow();
-          this.hitKw[count] = k;
-          this.hitEnd[count] = i + 1;
-          count++;
-        }
-      }
+      if (hasOut[s] === 1) count = this.record(outputs[s]!, i + 1, count);
+    }
+    return count;
+  }
+
+  /** Appends the keywords `kws`, all ending at `end`, to the hit buffers from `count`; returns the new count. */
+  private record(kws: number[], end: number, count: number): number {
+    for (const k of kws) {
+      if (count === this.hitKw.length) this.grow();
+      this.hitKw[count] = k;
+      this.hitEnd[count] = end;
+      count++;
     }
     return count;
   }
@@ -293,14 +297,7 @@ export class KeywordAutomaton {
     for (let i = Math.max(0, from + 1 - this.maxLen); i < to; i++) {
       const c = text.charCodeAt(i);
       s = c < 128 ? delta[(s << 7) | c]! : 0;
-      if (s >= outFrom && i >= from) {
-        for (const k of outputs[s]!) {
-          if (count === this.hitKw.length) this.grow();
-          this.hitKw[count] = k;
-          this.hitEnd[count] = i + 1;
-          count++;
-        }
-      }
+      if (s >= outFrom && i >= from) count = this.record(outputs[s]!, i + 1, count);
     }
     return count;
   }

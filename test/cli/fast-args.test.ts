@@ -35,6 +35,26 @@ async function viaYargs(args: string[], cmd: { command: string; describe: string
 
 const pick = (a: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(KEYS.map((k) => [k, a[k]]));
 
+/** Random vectors of `tokens`: whatever the fast parser accepts, yargs accepts with the same values for `keep`'s keys. */
+async function agreesWithYargs(
+  tokens: string[],
+  cmd: typeof protect | typeof audit,
+  name: string,
+  keep: (a: Record<string, unknown>) => Record<string, unknown>,
+  seed: number,
+): Promise<void> {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.constantFrom(...tokens), { maxLength: 6 }), async (args) => {
+      const fast = parseSimple(args, cmd.options, cmd.positional);
+      if (fast === null) return;
+      const y = await viaYargs(args, cmd, name);
+      expect(y, `yargs rejected what the fast path accepted: ${JSON.stringify(args)}`).not.toBeNull();
+      expect(keep(fast), JSON.stringify(args)).toEqual(keep(y!));
+    }),
+    { numRuns: 400, seed },
+  );
+}
+
 const TOKENS = [
   '--baseline', 'b.json', '-b', '--baseline=x.json', '--format', 'json', 'jsonl', 'xml', '-f', '--format=text', '--no-redact', '--redact',
   '--verbose', '-v', '--no-color', '--color', '--inline-allow', '--no-inline-allow', '--max-file-size', '10MB', '--output', 'out.txt', '-o',
@@ -66,16 +86,7 @@ describe('protect fast-path arguments', () => {
   });
 
   it('whatever it accepts, yargs accepts with the same values (random vectors)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...TOKENS), { maxLength: 6 }), async (args) => {
-        const fast = parseSimple(args, protect.options, protect.positional);
-        if (fast === null) return;
-        const y = await viaYargs(args);
-        expect(y, `yargs rejected what the fast path accepted: ${JSON.stringify(args)}`).not.toBeNull();
-        expect(pick(fast), JSON.stringify(args)).toEqual(pick(y!));
-      }),
-      { numRuns: 400, seed: 4242 },
-    );
+    await agreesWithYargs(TOKENS, protect, 'protect', pick, 4242);
   });
 
   it('the bundled CLI: protect with plain arguments runs the small bundle, anything else falls back to the full CLI', () => {
@@ -169,16 +180,7 @@ describe('audit fast-path arguments', () => {
   });
 
   it('whatever it accepts, yargs accepts with the same values (random vectors)', async () => {
-    await fc.assert(
-      fc.asyncProperty(fc.array(fc.constantFrom(...AUDIT_TOKENS), { maxLength: 6 }), async (args) => {
-        const fast = parseSimple(args, audit.options, audit.positional);
-        if (fast === null) return;
-        const y = await viaYargs(args, audit, 'audit');
-        expect(y, `yargs rejected what the fast path accepted: ${JSON.stringify(args)}`).not.toBeNull();
-        expect(pickAudit(fast), JSON.stringify(args)).toEqual(pickAudit(y!));
-      }),
-      { numRuns: 400, seed: 4343 },
-    );
+    await agreesWithYargs(AUDIT_TOKENS, audit, 'audit', pickAudit, 4343);
   });
 
   it('the bundled CLI runs a plain audit without loading yargs, and gives yargs the rest', () => {
