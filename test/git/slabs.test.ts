@@ -33,4 +33,26 @@ describe('SlabAllocator', () => {
     expect(memories.size).toBeLessThan(100);
     expect(a.alloc(1025)).toBeNull();
   });
+
+  it('holds at most maxSlabs slabs however scattered the buffers still in use, declining beyond', () => {
+    const a = new SlabAllocator(4096, 2, 4);
+    // Keep one small buffer of every slab alive: each pins its slab.
+    const pinned: Slab[] = [];
+    let declined = 0;
+    for (let i = 0; i < 100; i++) {
+      const got = a.alloc(1000);
+      if (got === null) {
+        declined++;
+        continue;
+      }
+      if (got.slab.live === 1) pinned.push(got.slab);
+      else a.release(got.slab);
+    }
+    expect(a.count).toBe(4);
+    expect(declined).toBeGreaterThan(0);
+    // Released, the slabs serve again.
+    for (const s of pinned) a.release(s);
+    expect(a.alloc(1000)).not.toBeNull();
+    expect(a.count).toBeLessThanOrEqual(4);
+  });
 });
