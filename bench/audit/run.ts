@@ -105,11 +105,23 @@ for (const repo of repos) {
     const rss = Math.max(...ss.map((s) => s.rssMB));
     return { name: c.name, median: median(ss.map((s) => s.seconds)), min: Math.min(...ss.map((s) => s.seconds)), max: Math.max(...ss.map((s) => s.seconds)), cpu: median(ss.map((s) => s.cpu)), rssMB: rss, rssPer100MBPack: (rss / pack) * 100, outMB: (ss[0]?.outBytes ?? 0) / 1e6 };
   });
-  const result = { repo, name, commits, packMB: pack, runs, audit: stats, rows, when: new Date().toISOString(), load: execFileSync('cat', ['/proc/loadavg']).toString().trim() };
+  // Each round runs the commands back to back: the audit's time over a command's in the same round cancels most of
+  // a shared host's drift (another tenant can move git's own time by a third within minutes).
+  const ours = samples.get('leakhound audit') ?? [];
+  const ratios = cmds
+    .filter((c) => c.name !== 'leakhound audit' && ours.length > 0)
+    .map((c) => {
+      const theirs = samples.get(c.name) ?? [];
+      const rs = ours.map((s, i) => s.seconds / (theirs[i]?.seconds ?? NaN)).filter((x) => Number.isFinite(x));
+      return { against: c.name, median: median(rs), min: Math.min(...rs), max: Math.max(...rs) };
+    });
+  const result = { repo, name, commits, packMB: pack, runs, audit: stats, rows, ratios, when: new Date().toISOString(), load: execFileSync('cat', ['/proc/loadavg']).toString().trim() };
   writeFileSync(join(ROOT, 'bench', '.work', `audit-results-${name}.json`), JSON.stringify(result, null, 2));
   console.log(`\n### ${name}: ${commits} commits, pack ${pack.toFixed(1)} MB, ${String(stats['unique blobs'])} unique blobs / ${String(stats['MB'])} MB scanned (median of ${runs})\n`);
   console.log(`load average at the end: ${result.load}\n`);
   console.log('| command | median wall s | min–max wall s | median CPU s (user+sys) | peak RSS MB | RSS per 100 MB pack | stdout MB |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const r of rows) console.log(`| \`${r.name}\` | ${r.median.toFixed(2)} | ${r.min.toFixed(2)}–${r.max.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.rssMB.toFixed(0)} | ${r.rssPer100MBPack.toFixed(0)} | ${r.outMB.toFixed(1)} |`);
+  if (ratios.length > 0) console.log('');
+  for (const r of ratios) console.log(`\`leakhound audit\` / \`${r.against}\`, per round: median ${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`);
 }
