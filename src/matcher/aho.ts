@@ -253,9 +253,11 @@ export class KeywordAutomaton {
    * that is a trie node, at most maxLen long, so the hits ending at e depend only on text[e - maxLen, e). Hits that
    * end at least maxLen into a run are the base's, shifted; the others (new characters, and the first maxLen - 1 ends
    * of each run) are found by scanning from maxLen before them. On a file's next version (a few lines changed) that
-   * scans a few percent of the text. Offsets are characters: callers pass texts whose characters are their bytes.
+   * scans a few percent of the text. The text is given by its length and a slice function, asked only for the
+   * stretches scanned (the caller need not build the whole string). Offsets are characters: callers pass texts whose
+   * characters are their bytes.
    */
-  derive(base: KeywordHits, runs: Int32Array, text: string): KeywordHits {
+  derive(base: KeywordHits, runs: Int32Array, length: number, slice: (from: number, to: number) => string): KeywordHits {
     if (this.delta === undefined) this.buildTable();
     const m = this.maxLen;
     let count = 0;
@@ -265,7 +267,7 @@ export class KeywordAutomaton {
       const len = runs[r + 1]!;
       const b = runs[r + 2]!;
       if (len < m) continue;
-      count = this.scanEnds(text, done, t + m - 1, count);
+      count = this.scanEnds(slice, done, t + m - 1, count);
       // The base's hits ending in [b + m, b + len], by binary search for the first.
       let lo = 0;
       let hi = base.count;
@@ -283,21 +285,23 @@ export class KeywordAutomaton {
       }
       done = t + len;
     }
-    count = this.scanEnds(text, done, text.length, count);
+    count = this.scanEnds(slice, done, length, count);
     return this.hits(count);
   }
 
   /** Appends to the hit buffers (from `count`) the hits ending in (from, to], scanning from maxLen before them. */
-  private scanEnds(text: string, from: number, to: number, count: number): number {
+  private scanEnds(slice: (from: number, to: number) => string, from: number, to: number, count: number): number {
     if (to <= from) return count;
     const delta = this.delta!;
     const outFrom = this.outFrom;
     const outputs = this.tableOutputs;
+    const start = Math.max(0, from + 1 - this.maxLen);
+    const text = slice(start, to);
     let s = 0;
-    for (let i = Math.max(0, from + 1 - this.maxLen); i < to; i++) {
+    for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       s = c < 128 ? delta[(s << 7) | c]! : 0;
-      if (s >= outFrom && i >= from) count = this.record(outputs[s]!, i + 1, count);
+      if (s >= outFrom && start + i >= from) count = this.record(outputs[s]!, start + i + 1, count);
     }
     return count;
   }

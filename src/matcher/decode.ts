@@ -42,12 +42,11 @@ function sniffUtf16(b: Uint8Array): 'utf-16le' | 'utf-16be' | undefined {
 }
 
 /**
- * The text decodeUnit gives for bytes that are ASCII text (not empty, no NUL in the sniffed head, no byte >= 0x80),
- * whose characters are then exactly its bytes; undefined for any other input.
+ * Whether the bytes are ASCII text (not empty, no NUL in the sniffed head, no byte >= 0x80): decodeUnit then gives
+ * their latin1 string, whose characters are exactly the bytes.
  */
-export function asciiText(bytes: Uint8Array): string | undefined {
-  if (bytes.length === 0 || bytes.subarray(0, SNIFF).indexOf(0) !== -1 || !isAscii(bytes)) return undefined;
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1');
+export function isAsciiText(bytes: Uint8Array): boolean {
+  return bytes.length > 0 && bytes.subarray(0, SNIFF).indexOf(0) === -1 && isAscii(bytes);
 }
 
 export function decodeUnit(bytes: Uint8Array): Decoded {

@@ -15,7 +15,7 @@ import { KeywordAutomaton, type KeywordHits } from './aho.js';
 export type { KeywordHits } from './aho.js';
 import { VALIDATORS, shannon } from './checks.js';
 import { decodeUnit } from './decode.js';
-export { asciiText } from './decode.js';
+export { isAsciiText } from './decode.js';
 import { type PatternFacts, factsOf } from './regex/facts.js';
 import { PatternError, parsePattern } from './regex/parse.js';
 import { type SafetyVerdict, analyze } from './regex/safety.js';
@@ -371,7 +371,7 @@ export class Matcher {
    * small texts (commit messages) can send only those that pass to a worker, whose matcher is warm.
    */
   mayMatch(text: string): boolean {
-    return !this.prefilter || this.alwaysRules.length > 0 || this.automaton.scanAll(text) > 0;
+    return !this.hitsDecide || this.automaton.scanAll(text) > 0;
   }
 
   /** Decodes and scans one unit. */
@@ -395,8 +395,13 @@ export class Matcher {
   }
 
   /** See KeywordAutomaton.derive. */
-  deriveHits(base: KeywordHits, runs: Int32Array, text: string): KeywordHits {
-    return this.automaton.derive(base, runs, text);
+  deriveHits(base: KeywordHits, runs: Int32Array, length: number, slice: (from: number, to: number) => string): KeywordHits {
+    return this.automaton.derive(base, runs, length, slice);
+  }
+
+  /** Whether a text without keyword hits has no matches (the prefilter is on and every rule has keywords). */
+  get hitsDecide(): boolean {
+    return this.prefilter && this.alwaysRules.length === 0;
   }
 
   /** Scans a text; `given`: its keyword hits, when the caller has them (keywordHits, deriveHits). */

@@ -7,7 +7,7 @@
 // the same wall time with 0, 1 or 2 worker threads). Units of one path go to one worker (affinity), so the delta
 // chains of a file's versions are rebuilt in one place and its delta-base cache serves them.
 import { LeakhoundError } from '../errors/index.js';
-import { Matcher, asciiText, type KeywordHits, type MatcherOptions } from '../matcher/index.js';
+import { Matcher, isAsciiText, type KeywordHits, type MatcherOptions } from '../matcher/index.js';
 import { ObjectStore, type GitObject } from '../sources/git/object-store.js';
 import { TreeCache, diffJob, type DiffJob } from '../sources/git/walk.js';
 import type { DiffOutcome, WorkerInit } from './protocol.js';
@@ -32,6 +32,8 @@ export function diffOutcome(trees: TreeCache, job: DiffJob): DiffOutcome {
 
 export class UnitScanner {
   private readonly stores = new Map<string, ObjectStore>();
+  /** The text hitsOf made of the blob being scanned, if it had to make it (for scan to reuse). */
+  private text: string | undefined;
   private readonly trees = new Map<string, TreeCache>();
 
   constructor(
@@ -92,10 +94,15 @@ export class UnitScanner {
     const data = obj.data;
     let r: UnitResult;
     // ASCII text (most source) is decoded as decodeUnit would, and its keyword hits may come from its delta base.
-    const text = this.derive && obj.key !== null ? asciiText(data) : undefined;
-    if (text !== undefined) {
-      r = this.matcher.scanText(text, unit.id, unit.pathHint, data.length, this.hitsOf(obj, text, store, 0));
-      r.encoding = 'utf-8';
+    // Without hits (and with every rule keyed) it has no matches: its text is never made (6,774 of express's blobs).
+    if (this.derive && obj.key !== null && isAsciiText(data)) {
+      this.text = undefined;
+      const hits = this.hitsOf(obj, store, 0);
+      if (hits !== undefined && hits.count === 0 && this.matcher.hitsDecide) r = { unitId: unit.id, matches: [], bytes: data.length, encoding: 'utf-8' };
+      else {
+        r = this.matcher.scanText(this.text ?? data.toString('latin1'), unit.id, unit.pathHint, data.length, hits);
+        r.encoding = 'utf-8';
+      }
     } else {
       const scanned: ScanUnit = { id: unit.id, bytes: data };
       if (unit.pathHint !== undefined) scanned.pathHint = unit.pathHint;
@@ -113,21 +120,25 @@ export class UnitScanner {
    * kept only when they are few (8 bytes each, at most about the text's size): a base whose hits are not kept
    * (memo null: too many, or not ASCII) is never derived from.
    */
-  private hitsOf(obj: GitObject, text: string, store: ObjectStore, depth: number): KeywordHits | undefined {
+  private hitsOf(obj: GitObject, store: ObjectStore, depth: number): KeywordHits | undefined {
     if (obj.memo !== undefined) return (obj.memo as KeywordHits | null) ?? undefined;
+    const data = obj.data;
     let hits: KeywordHits | undefined;
     const o = obj.origin;
     if (o !== null && depth < 64) {
       const base = store.cachedAt(o.base);
-      if (base !== undefined && base.memo !== null) {
-        const baseText = base.memo === undefined ? asciiText(base.data) : '';
-        const baseHits = baseText === undefined ? undefined : this.hitsOf(base, baseText, store, depth + 1);
-        if (baseText === undefined) base.memo = null;
-        if (baseHits !== undefined) hits = this.matcher.deriveHits(baseHits, o.runs, text);
-      }
+      if (base !== undefined && base.memo === undefined && !isAsciiText(base.data)) base.memo = null;
+      const baseHits = base === undefined || base.memo === null ? undefined : this.hitsOf(base, store, depth + 1);
+      // Only the stretches derive scans are decoded.
+      if (baseHits !== undefined) hits = this.matcher.deriveHits(baseHits, o.runs, data.length, (from, to) => data.toString('latin1', from, to));
     }
-    hits ??= this.matcher.keywordHits(text);
-    obj.memo = hits !== undefined && hits.count * 8 <= text.length + 64 ? hits : null;
+    if (hits === undefined) {
+      // A full pass: the scan of this blob (depth 0) reuses the text.
+      const text = data.toString('latin1');
+      if (depth === 0) this.text = text;
+      hits = this.matcher.keywordHits(text);
+    }
+    obj.memo = hits !== undefined && hits.count * 8 <= data.length + 64 ? hits : null;
     return hits;
   }
 

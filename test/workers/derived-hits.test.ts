@@ -36,17 +36,47 @@ function history(): string {
   return dir;
 }
 
+/** Every blob of a history, with a path. */
+function blobsOf(dir: string): Array<{ oid: string; path: string }> {
+  return git(dir, ['rev-list', '--objects', '--all'])
+    .trim()
+    .split('\n')
+    .map((l) => l.split(' '))
+    .filter((p) => p[1] !== undefined)
+    .map((p) => ({ oid: p[0]!, path: p[1]! }))
+    .filter((b) => git(dir, ['cat-file', '-t', b.oid]).trim() === 'blob');
+}
+
 describe('derived keyword hits', () => {
-  it('give every blob the result of a plain scan, in any reading order, and are used for most of them', () => {
-    const dir = history();
+  let shared = '';
+  const repo = (): string => (shared ||= history());
+
+  it('a blob without keyword hits is skipped unread only when every rule has keywords', () => {
+    const dir = repo();
     const objects = join(dir, '.git', 'objects');
-    const blobs = git(dir, ['rev-list', '--objects', '--all'])
-      .trim()
-      .split('\n')
-      .map((l) => l.split(' '))
-      .filter((p) => p[1] !== undefined)
-      .map((p) => ({ oid: p[0]!, path: p[1]! }))
-      .filter((b) => git(dir, ['cat-file', '-t', b.oid]).trim() === 'blob');
+    const { rules, allow } = builtin();
+    const ghp = rules.find((r) => r.id === 'github.pat-classic')!;
+    // A rule without keywords runs on every blob, hits or not; the other's keyword is nowhere.
+    const set = [{ ...ghp, id: 'test.always', keywords: [] }, { ...ghp, id: 'test.never', keywords: ['zzzzqq'] }];
+    const blobs = blobsOf(dir);
+    const plain = new UnitScanner(new Matcher(set, { allow }), undefined, 96 << 20, false);
+    const derived = new UnitScanner(new Matcher(set, { allow }), undefined, 96 << 20, true);
+    let found = 0;
+    for (const b of blobs) {
+      const unit = { id: b.oid, gitBlob: { objectsDir: objects, oid: b.oid }, pathHint: b.path };
+      const want = plain.scan(unit);
+      found += want.matches.length;
+      expect(derived.scan(unit), b.path).toEqual(want);
+    }
+    expect(found).toBeGreaterThan(0);
+    plain.close();
+    derived.close();
+  });
+
+  it('give every blob the result of a plain scan, in any reading order, and are used for most of them', () => {
+    const dir = repo();
+    const objects = join(dir, '.git', 'objects');
+    const blobs = blobsOf(dir);
     expect(blobs.length).toBeGreaterThan(100);
     // The repository really is stored as deltas, and the store says which bytes each copied.
     const store = new ObjectStore(objects, { origins: true });
@@ -65,7 +95,7 @@ describe('derived keyword hits', () => {
         const matcher = new Matcher(rules, { allow });
         let derived = 0;
         const derive = matcher.deriveHits.bind(matcher);
-        matcher.deriveHits = (base, runs, text) => (derived++, derive(base, runs, text));
+        matcher.deriveHits = (base, runs, length, slice) => (derived++, derive(base, runs, length, slice));
         const scanner = new UnitScanner(matcher, undefined, cacheBytes, true);
         for (const b of order) expect(scanner.scan({ id: b.oid, gitBlob: { objectsDir: objects, oid: b.oid }, pathHint: b.path }), `order ${i}, cache ${cacheBytes}, ${b.path}`).toEqual(want.get(b.oid));
         scanner.close();
