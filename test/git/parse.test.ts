@@ -26,4 +26,14 @@ describe('signature dates', () => {
     expect(c.committer.date).toBe('2023-11-14T20:13:20-02:00');
     expect(parseSignature('B <b@example.com> 1700000000 +0100').date).toBe('2023-11-14T23:13:20+01:00');
   });
+
+  it('a parsed commit compares and serialises with its signatures (read lazily, still own properties)', () => {
+    const raw = Buffer.from(`tree ${'b'.repeat(40)}\nparent ${'c'.repeat(40)}\nauthor A <a@example.com> 0 +0000\n\nm\n`);
+    const c = parseCommit(raw);
+    const author = { name: 'A', email: 'a@example.com', timestamp: 0, timezone: '+0000', date: '1970-01-01T00:00:00+00:00' };
+    // No committer header: the author stands in, as git's readers do.
+    expect(c).toEqual({ tree: 'b'.repeat(40), parents: ['c'.repeat(40)], author, committer: author, message: 'm\n', subject: 'm', encoding: undefined, gpgsig: undefined, mergetags: [] });
+    expect(JSON.parse(JSON.stringify(c)).author).toEqual(author);
+    expect(structuredClone(c).committer).toEqual(author);
+  });
 });

@@ -132,8 +132,8 @@ export function parseCommit(data: Buffer, oid: string | null = null): ParsedComm
   const { fields, message } = headers(data);
   let tree: string | null = null;
   const parents: string[] = [];
-  let author: Signature | null = null;
-  let committer: Signature | null = null;
+  let author: string | null = null;
+  let committer: string | null = null;
   let encoding: string | undefined;
   let gpgsig: string | undefined;
   const mergetags: string[] = [];
@@ -146,10 +146,10 @@ export function parseCommit(data: Buffer, oid: string | null = null): ParsedComm
         parents.push(v);
         break;
       case 'author':
-        author = parseSignature(v);
+        author = v;
         break;
       case 'committer':
-        committer = parseSignature(v);
+        committer = v;
         break;
       case 'encoding':
         encoding = v;
@@ -168,17 +168,15 @@ export function parseCommit(data: Buffer, oid: string | null = null): ParsedComm
   if (tree === null || !HEX40.test(tree)) throw objectCorrupt(oid, 'commit has no valid tree header');
   for (const p of parents) if (!HEX40.test(p)) throw objectCorrupt(oid, `commit has a bad parent "${p}"`);
   const nl = message.indexOf('\n');
-  const out: ParsedCommit = {
-    tree,
-    parents,
-    author: author ?? committer ?? parseSignature(''),
-    committer: committer ?? author ?? parseSignature(''),
-    message,
-    subject: nl < 0 ? message : message.slice(0, nl),
-    encoding,
-    gpgsig,
-    mergetags,
-  };
+  const out = { tree, parents, message, subject: nl < 0 ? message : message.slice(0, nl), encoding, gpgsig, mergetags } as ParsedCommit;
+  // The signatures are parsed (and their dates formatted) when first read: a history walk reads them only for the
+  // commits that appear in a finding. Own enumerable properties, so the object copies and compares as before.
+  const a = author ?? committer ?? '';
+  const c = committer ?? author ?? '';
+  let as: Signature | undefined;
+  let cs: Signature | undefined;
+  Object.defineProperty(out, 'author', { enumerable: true, get: () => (as ??= parseSignature(a)) });
+  Object.defineProperty(out, 'committer', { enumerable: true, get: () => (cs ??= parseSignature(c)) });
   return out;
 }
 
