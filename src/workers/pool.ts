@@ -13,6 +13,7 @@ import type { SharedPack } from '../sources/git/pack.js';
 import type { GlobalAllowlist, RuleSpec, ScanUnit, UnitResult } from '../types/index.js';
 import type { DiffOutcome, FromWorker, ToWorker, WorkerInit } from './protocol.js';
 import type { DiffJob } from '../sources/git/walk.js';
+import { keywordPrefilter } from '../matcher/index.js';
 import { type UnitScanner, scannerFor } from './read-unit.js';
 
 export interface PoolOptions {
@@ -143,8 +144,8 @@ class WorkerPool implements ScanPool {
   stolen = 0;
   sent = 0;
 
-  /** The matcher for mayMatch, made on first use. */
-  private local: UnitScanner | undefined;
+  /** The keyword prefilter for mayMatch, made on first use. */
+  private prefilter: ((text: string) => boolean) | undefined;
   /** Time the workers reported busy, summed over them. */
   private workerMs = 0;
   /** Diff runs in flight, by message id. */
@@ -305,8 +306,8 @@ class WorkerPool implements ScanPool {
   }
 
   mayMatch(text: string): boolean {
-    this.local ??= scannerFor(this.init);
-    return this.local.mayMatch(text);
+    this.prefilter ??= keywordPrefilter(this.init.rules, this.init.prefilter);
+    return this.prefilter(text);
   }
 
   sharePacks(packs: SharedPack[]): void {
@@ -315,7 +316,6 @@ class WorkerPool implements ScanPool {
   }
 
   async close(): Promise<void> {
-    this.local?.close();
     // Asked to exit rather than terminated: a worker of the bundled CLI writes its code cache on the way out (the
     // first run after an install or upgrade). One that does not exit promptly (busy, or stuck) is terminated.
     await Promise.all(

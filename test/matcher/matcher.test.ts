@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Matcher } from '../../src/matcher/index.js';
+import { Matcher, keywordPrefilter } from '../../src/matcher/index.js';
 import { builtin, TOKENS } from '../helpers/rules.js';
 
 const { rules, allow } = builtin();
@@ -127,11 +127,17 @@ describe('mayMatch (the prefilter the audit asks on its own thread before sendin
     }
     expect(passed).toBeGreaterThanOrEqual(Object.keys(TOKENS).length);
     expect(m.mayMatch('fix: typo in README')).toBe(false);
+    // The same answers from the rules' keywords alone (what the audit's main thread builds).
+    const alone = keywordPrefilter(rules);
+    for (const t of texts) expect(alone(t), t).toBe(m.mayMatch(t));
   });
   it('is true for every text when a rule has no keywords, or without the prefilter', () => {
     const ghp = rules.find((x) => x.id === 'github.pat-classic')!;
     expect(new Matcher([{ ...ghp, keywords: [] }], { allow }).mayMatch('fix: typo in README')).toBe(true);
     expect(new Matcher(rules, { allow, prefilter: false }).mayMatch('fix: typo in README')).toBe(true);
     expect(new Matcher([{ ...ghp, keywords: ['zzz_'] }], { allow }).mayMatch(`x ${TOKENS.ghp}`)).toBe(false);
+    expect(keywordPrefilter([{ ...ghp, keywords: [] }])('fix: typo in README')).toBe(true);
+    expect(keywordPrefilter(rules, false)('fix: typo in README')).toBe(true);
+    expect(keywordPrefilter([{ ...ghp, keywords: ['ZZZ_'] }])(`x zzz_ ${TOKENS.ghp}`)).toBe(true);
   });
 });
