@@ -8,6 +8,7 @@ import {
   TipIndex,
   TreeCache,
   discoverRepository,
+  isEmptyRepository,
   listRefs,
   openRepository,
   peel,
@@ -107,6 +108,24 @@ describe('discovery', () => {
     const d = initRepo(join(tempDir(), 'empty'));
     expect(codeOf(() => openRepository(d))).toBe('E_EMPTY_REPO');
     expect(openRepository(d, { allowEmpty: true }).repo.gitDir).toBe(join(d, '.git'));
+  });
+
+  it("is not empty whether HEAD's branch is loose, packed, or missing while another branch exists", () => {
+    const d = initRepo(join(tempDir(), 'refs-forms'));
+    write(d, 'a.txt', 'a\n');
+    commitAll(d, 'one');
+    const empty = (): boolean => isEmptyRepository(discoverRepository(d));
+    expect(empty()).toBe(false);
+    git(d, ['pack-refs', '--all', '--prune']);
+    expect(empty()).toBe(false);
+    // HEAD on an unborn branch, the only commit on another branch (packed): still a repository with commits.
+    git(d, ['branch', '-q', '-m', 'main', 'other']);
+    git(d, ['pack-refs', '--all', '--prune']);
+    git(d, ['symbolic-ref', 'HEAD', 'refs/heads/unborn']);
+    expect(empty()).toBe(false);
+    // No ref at all left: empty.
+    git(d, ['update-ref', '-d', 'refs/heads/other']);
+    expect(empty()).toBe(true);
   });
 
   it('detects a shallow clone and walks what is there', () => {
