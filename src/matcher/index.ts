@@ -286,9 +286,10 @@ export function lazyGlob(globs: string[]): (p: string) => boolean {
 }
 
 /**
- * Matcher.mayMatch without a Matcher: the keyword automaton of the rules alone. For a thread that only sorts texts
- * for a worker (the audit's main thread with commit messages): building a whole Matcher (every pattern parsed and
- * checked) cost it ~25 ms before its first message.
+ * Whether a Matcher of these rules could find anything in a text: false only when the keyword prefilter is on, every
+ * rule has keywords, and none occurs in it (scanText then returns no matches). The rules' keyword automaton alone:
+ * for a thread that only sorts many small texts (the audit's commit messages) for a worker whose matcher is warm,
+ * building a whole Matcher (every pattern parsed and checked) cost ~25 ms before the first message.
  */
 export function keywordPrefilter(specs: RuleSpec[], prefilter = true): (text: string) => boolean {
   if (!prefilter || specs.some((r) => r.keywords.length === 0)) return () => true;
@@ -375,15 +376,6 @@ export class Matcher {
     this.keywordRulesI32 = this.keywordRules.map((rs) => Int32Array.from(rs));
     this.perRuleCount = new Int32Array(this.rules.length);
     this.perRuleFill = new Int32Array(this.rules.length);
-  }
-
-  /**
-   * Whether scanText could find anything in this text (see keywordPrefilter): false only when the keyword prefilter is on, every rule has
-   * keywords, and none occurs in it (scanText then returns no matches). Costs one automaton pass: a caller with many
-   * small texts (commit messages) can send only those that pass to a worker, whose matcher is warm.
-   */
-  mayMatch(text: string): boolean {
-    return !this.hitsDecide || this.automaton.scanAll(text) > 0;
   }
 
   /** Decodes and scans one unit. */

@@ -85,7 +85,10 @@ function workerUrl(): { url: URL; argv: string[] } {
 
 class InThreadPool implements ScanPool {
   readonly threads = 0;
-  constructor(private readonly scanner: UnitScanner) {}
+  constructor(
+    private readonly scanner: UnitScanner,
+    readonly mayMatch: (text: string) => boolean,
+  ) {}
   scan(unit: ScanUnit): Promise<UnitResult> {
     try {
       return Promise.resolve(this.scanner.scan(unit));
@@ -98,9 +101,6 @@ class InThreadPool implements ScanPool {
   }
   sharePacks(): void {
     // Same thread: the store that loaded the packs registered them for this thread's readers already.
-  }
-  mayMatch(text: string): boolean {
-    return this.scanner.mayMatch(text);
   }
   busyMs(): number {
     return 0;
@@ -144,17 +144,16 @@ class WorkerPool implements ScanPool {
   stolen = 0;
   sent = 0;
 
-  /** The keyword prefilter for mayMatch, made on first use. */
-  private prefilter: ((text: string) => boolean) | undefined;
   /** Time the workers reported busy, summed over them. */
   private workerMs = 0;
   /** Diff runs in flight, by message id. */
   private readonly diffs = new Map<number, { resolve: (r: DiffOutcome[]) => void; reject: (e: Error) => void }>();
 
   constructor(
-    private readonly init: WorkerInit,
+    init: WorkerInit,
     threads: number,
     o: PoolOptions,
+    readonly mayMatch: (text: string) => boolean,
   ) {
     this.threads = threads;
     this.batchUnits = o.batchUnits ?? 64;
@@ -305,11 +304,6 @@ class WorkerPool implements ScanPool {
     });
   }
 
-  mayMatch(text: string): boolean {
-    this.prefilter ??= keywordPrefilter(this.init.rules, this.init.prefilter);
-    return this.prefilter(text);
-  }
-
   sharePacks(packs: SharedPack[]): void {
     if (packs.length === 0) return;
     for (const s of this.slots) s.worker.postMessage({ type: 'packs', packs } satisfies ToWorker);
@@ -349,6 +343,9 @@ export function createPool(input: CreatePoolInput, o: PoolOptions = {}): ScanPoo
   const settings: Omit<WorkerInit, 'verdicts'> = { rules: input.rules, prefilter: input.prefilter ?? true, inlineAllow: input.inlineAllow ?? true };
   if (input.allow) settings.allow = input.allow;
   if (input.maxBytes !== undefined) settings.maxBytes = input.maxBytes;
-  if (threads <= 0) return new InThreadPool(scannerFor(settings));
-  return new WorkerPool({ ...settings, verdicts: seededEntries() }, threads, o);
+  // The prefilter is built on first use (the keyword automaton of every rule): most pools never ask.
+  let prefilter: ((text: string) => boolean) | undefined;
+  const mayMatch = (text: string): boolean => (prefilter ??= keywordPrefilter(input.rules, settings.prefilter))(text);
+  if (threads <= 0) return new InThreadPool(scannerFor(settings), mayMatch);
+  return new WorkerPool({ ...settings, verdicts: seededEntries() }, threads, o, mayMatch);
 }

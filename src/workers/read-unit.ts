@@ -70,11 +70,6 @@ export class UnitScanner {
     return diffOutcome(trees, job);
   }
 
-  /** See Matcher.mayMatch. */
-  mayMatch(text: string): boolean {
-    return this.matcher.mayMatch(text);
-  }
-
   scan(unit: ScanUnit): UnitResult {
     if (!unit.gitBlob) return this.matcher.scanUnit(unit);
     const { objectsDir, oid } = unit.gitBlob;
