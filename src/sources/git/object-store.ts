@@ -9,7 +9,7 @@ import { applyDelta, DeltaError, deltaSizes } from './delta.js';
 import { objectCorrupt, objectMissing } from './errors.js';
 import { inflateExact, inflateHead, InflateError } from './inflate.js';
 import { LruCache } from './lru.js';
-import { SlabAllocator, type Slab } from './slabs.js';
+import { SlabAllocator } from './slabs.js';
 import { PackIndex } from './pack-index.js';
 import { OBJ_OFS_DELTA, OBJ_REF_DELTA, PackFile, type PackEntryHeader, type SharedPack } from './pack.js';
 
@@ -19,7 +19,7 @@ export interface GitObject {
   type: ObjectType;
   /** Object content without the loose header. Shared with the cache: never mutate it. */
   data: Buffer;
-  /** A packed object's place in this store (see readAt); null for a loose object. */
+  /** A packed object's place in this store (see cachedAt); null for a loose object. */
   key: number | null;
   /** With the `origins` option, a blob rebuilt from a delta: which of its bytes are copies of its base's. */
   origin: DeltaOrigin | null;
@@ -28,8 +28,6 @@ export interface GitObject {
    * derive those of blobs built from it). Lives as long as the store caches this object.
    */
   memo: unknown;
-  /** With `recycleBlobs`, the slab `data` was cut from (given back when the cache drops the object). */
-  slab: Slab | null;
 }
 
 /** Where a blob built from a delta got its bytes: runs of [start, length, baseStart] copied from `base` (a key). */
@@ -89,9 +87,7 @@ export class ObjectStore {
   private readonly maxEntry: number;
   private readonly verify: boolean;
   private readonly origins: boolean;
-  private readonly slabs: SlabAllocator | null;
-  /** The slab of the buffer blobMemory handed out last (null: not from a slab). */
-  private lastSlab: Slab | null = null;
+  /** recycleBlobs: where cached blobs' memory comes from, and goes back to when the cache drops them. */
   private readonly blobMemory: ((size: number) => Buffer) | undefined;
   private lastPack = 0;
   /** The pack with the most objects: its entries are keyed by bare offset (see key). */
@@ -108,17 +104,14 @@ export class ObjectStore {
   constructor(objectsDir: string, opts: ObjectStoreOptions = {}) {
     const bytes = opts.deltaCacheBytes ?? 96 * 1024 * 1024;
     this.maxEntry = opts.deltaCacheMaxEntry ?? Math.floor(bytes / 4);
-    const slabs = (this.slabs = opts.recycleBlobs === true ? new SlabAllocator() : null);
-    this.cache = new LruCache(bytes, Number.POSITIVE_INFINITY, slabs === null ? null : (o: GitObject) => o.slab !== null && slabs.release(o.slab));
+    const slabs = opts.recycleBlobs === true ? new SlabAllocator() : null;
+    const release = (o: GitObject): void => {
+      const slab = slabs?.slabOf(o.data);
+      if (slab !== undefined) slabs!.release(slab);
+    };
+    this.cache = new LruCache(bytes, Number.POSITIVE_INFINITY, slabs === null ? null : release);
     // Only blobs the cache will keep (and so drop, and so release) come from slabs.
-    this.blobMemory =
-      slabs === null
-        ? undefined
-        : (size) => {
-            const got = size <= this.maxEntry ? slabs.alloc(size) : null;
-            this.lastSlab = got === null ? null : got.slab;
-            return got === null ? Buffer.allocUnsafe(size) : got.buf;
-          };
+    this.blobMemory = slabs === null ? undefined : (size) => (size <= this.maxEntry ? slabs.alloc(size)?.buf : undefined) ?? Buffer.allocUnsafe(size);
     this.verify = opts.verify ?? false;
     this.origins = opts.origins ?? false;
     this.addDir(resolve(objectsDir), 0, new Set());
@@ -359,9 +352,8 @@ export class ObjectStore {
       }
       const k = this.key(packNo, cur);
       const type = this.typeName(h.type, oid ?? '', pack);
-      this.lastSlab = null;
       const data = pack.inflate(cur, h, oid, false, false, type === 'blob' ? this.blobMemory : undefined);
-      base = { type, data, key: k, origin: null, memo: undefined, slab: this.lastSlab };
+      base = { type, data, key: k, origin: null, memo: undefined };
       if (base.data.length <= this.maxEntry) this.cache.set(k, base, base.data.length + 64);
       break;
     }
@@ -372,7 +364,6 @@ export class ObjectStore {
       const delta = pack.inflate(link.offset, link.h, oid, true);
       let data: Buffer;
       const runs: number[] | undefined = this.origins && base.type === 'blob' && base.key !== null ? [] : undefined;
-      this.lastSlab = null;
       try {
         data = applyDelta(base.data, delta, runs, base.type === 'blob' ? this.blobMemory : undefined);
       } catch (e) {
@@ -381,7 +372,7 @@ export class ObjectStore {
       }
       this.stats.deltaApplied++;
       const k = this.key(packNo, link.offset);
-      base = { type: base.type, data, key: k, origin: runs === undefined ? null : { base: base.key!, runs: Int32Array.from(runs) }, memo: undefined, slab: this.lastSlab };
+      base = { type: base.type, data, key: k, origin: runs === undefined ? null : { base: base.key!, runs: Int32Array.from(runs) }, memo: undefined };
       if (data.length <= this.maxEntry) this.cache.set(k, base, data.length + 64);
     }
     return base;
@@ -420,7 +411,7 @@ export class ObjectStore {
       if (!(e instanceof InflateError)) throw e;
       throw objectCorrupt(oid, e.message, { path });
     }
-    return { type: h.type, data: buf.subarray(h.start), key: null, origin: null, memo: undefined, slab: null };
+    return { type: h.type, data: buf.subarray(h.start), key: null, origin: null, memo: undefined };
   }
 
   private looseHeader(dir: number, oid: string): ObjectHeader {

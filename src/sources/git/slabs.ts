@@ -20,6 +20,8 @@ export interface Slab {
 export class SlabAllocator {
   private current: Slab | null = null;
   private readonly free: Slab[] = [];
+  /** Each slab by its memory: a buffer cut from a slab has that memory as its `buffer`. */
+  private readonly byMemory = new WeakMap<ArrayBuffer, Slab>();
   /** Slabs in existence (current, free, or held by buffers in use), at most maxSlabs. */
   private slabs = 0;
 
@@ -50,6 +52,7 @@ export class SlabAllocator {
       if (s === null) {
         if (this.slabs >= this.maxSlabs) return null;
         s = { memory: new ArrayBuffer(this.slabBytes), used: 0, live: 0 };
+        this.byMemory.set(s.memory, s);
         this.slabs++;
       }
       this.current = s;
@@ -59,6 +62,11 @@ export class SlabAllocator {
     s.used += (size + 7) & ~7;
     s.live++;
     return { buf, slab: s };
+  }
+
+  /** The slab a buffer was cut from, if it was (a buffer of any other memory: undefined). */
+  slabOf(buf: Uint8Array): Slab | undefined {
+    return buf.buffer instanceof ArrayBuffer ? this.byMemory.get(buf.buffer) : undefined;
   }
 
   /** The buffer cut from `slab` is no longer used by anyone: its bytes may be handed out again. */
