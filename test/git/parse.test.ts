@@ -1,5 +1,5 @@
 // Commit signatures and their dates (src/sources/git/parse.ts): each date is formatted in the signature's own
-// timezone, whatever came before it (isoDate keeps the last answer for the common author == committer case).
+// timezone, whatever came before it; a parsed commit's signatures, read lazily, still compare and serialise.
 import { describe, expect, it } from 'vitest';
 import { isoDate, parseCommit, parseSignature } from '../../src/sources/git/parse.js';
 

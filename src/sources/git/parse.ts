@@ -63,18 +63,8 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
-/** The last date formatted: a commit's author and committer dates are mostly the same moment. */
-let lastDate = { timestamp: NaN, timezone: '', iso: '' };
-
 /** Formats a git timestamp in its own timezone: `2024-03-01T14:02:03+01:00`. */
 export function isoDate(timestamp: number, timezone: string): string {
-  if (timestamp === lastDate.timestamp && timezone === lastDate.timezone) return lastDate.iso;
-  const iso = formatDate(timestamp, timezone);
-  lastDate = { timestamp, timezone, iso };
-  return iso;
-}
-
-function formatDate(timestamp: number, timezone: string): string {
   const m = /^([+-])(\d\d)(\d\d)$/.exec(timezone);
   const sign = m?.[1] === '-' ? -1 : 1;
   const hh = Number(m?.[2] ?? 0);
