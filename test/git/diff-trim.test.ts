@@ -81,18 +81,36 @@ describe('tree diff trimming', () => {
       return out;
     };
     let trimmedPairs = 0;
+    let derived = 0;
     await fc.assert(
-      fc.asyncProperty(fc.array(entry, { minLength: 0, maxLength: 300 }), fc.array(edit, { maxLength: 6 }), async (spec, edits) => {
+      fc.asyncProperty(fc.array(entry, { minLength: 0, maxLength: 300 }), fc.array(edit, { maxLength: 6 }), fc.array(edit, { maxLength: 6 }), async (spec, edits, edits2) => {
         const a = await writeSpec(dir, spec);
         const b = await writeSpec(dir, applyEdits(spec, edits));
         const plain = diff(a, b, Number.POSITIVE_INFINITY);
         expect(diff(a, b, 0)).toEqual(plain);
         expect(diff(b, a, 0)).toEqual(diff(b, a, Number.POSITIVE_INFINITY));
         if (a !== b) trimmedPairs++;
+        // A history: a -> b -> c through one cache, so that b's and c's entry starts are derived from their
+        // predecessor's (not walked): every diff still equals the plain walk, and the derived starts equal a walk's.
+        const c = await writeSpec(dir, applyEdits(applyEdits(spec, edits), edits2));
+        const shared = new TreeCache(store);
+        for (const [x, y] of [[a, b], [b, c], [c, a]] as const) {
+          const out: TreeChange[] = [];
+          diffTrees(shared, x, y, out, { trimAbove: 0 });
+          expect(out).toEqual(diff(x, y, Number.POSITIVE_INFINITY));
+          // Trimming (and so deriving) needs entries on both sides.
+          if (x === y || shared.raw(x).length === 0 || shared.raw(y).length === 0) continue;
+          const raw = shared.raw(y);
+          const known = shared.knownStarts(raw);
+          expect(known).toBeDefined();
+          expect([...known!]).toEqual([...new TreeCache(store).entryStarts(raw, y)]);
+          derived++;
+        }
       }),
       { numRuns: 150, seed: 20261129 },
     );
     expect(trimmedPairs).toBeGreaterThan(100);
+    expect(derived).toBeGreaterThan(100);
     store.close();
   });
 });
