@@ -3,7 +3,7 @@
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { listRefs, openRepository, walkHistory, type TreeChange, type WalkEvent } from '../../src/sources/git/index.js';
+import { listRefs, openRepository, parseCommit, walkHistory, type TreeChange, type WalkEvent } from '../../src/sources/git/index.js';
 import { buildRichRepo, cleanup, git, gitReachableBlobs, tempDir } from './fixtures.js';
 
 let base = '';
@@ -64,6 +64,15 @@ describe.each(variants)('walker on a %s repository', (name, prep) => {
     const stash = git(dir, ['reflog', 'show', '--format=%H', 'refs/stash']).split('\n').filter(Boolean);
     const gitCommits = git(dir, ['rev-list', '--all', ...stash]).split('\n').filter(Boolean);
     expect(seen.size).toBe(gitCommits.length);
+  });
+
+  it('parses every commit it yields exactly as a fresh read of that commit does (bytes kept on its DFS stack)', () => {
+    const { events } = walkAll(dir);
+    const { store } = openRepository(dir);
+    const commits = events.filter((e) => e.kind === 'commit');
+    expect(commits.some((c) => c.commit.parents.length > 1)).toBe(true);
+    for (const c of commits) expect(JSON.parse(JSON.stringify(c.commit))).toEqual(JSON.parse(JSON.stringify(parseCommit(store.readAs(c.oid, 'commit'), c.oid))));
+    store.close();
   });
 
   it('reports per-parent diffs like git diff-tree (merge commit, rename, symlink, gitlink)', () => {
