@@ -45,8 +45,10 @@ export interface ScanPool {
   /**
    * Hands packs loaded whole after the pool started to its workers (the audit starts the pool first, so that the
    * workers boot while the main thread lists refs and reads the packs). Units sent afterwards read from them.
+   * `fill`: the packs are shared unfilled (ObjectStore.loadPacks fillElsewhere) and the first worker reads them in,
+   * while the main thread starts its walk; only for a pool with workers.
    */
-  sharePacks(packs: SharedPack[]): void;
+  sharePacks(packs: SharedPack[], fill?: boolean): void;
   /**
    * Whether a text could hold a match (Matcher.mayMatch), asked in this thread: only the keyword prefilter runs here.
    * For many small texts (commit and tag messages), of which few pass: a worker round trip per message (a promise,
@@ -304,9 +306,9 @@ class WorkerPool implements ScanPool {
     });
   }
 
-  sharePacks(packs: SharedPack[]): void {
+  sharePacks(packs: SharedPack[], fill = false): void {
     if (packs.length === 0) return;
-    for (const s of this.slots) s.worker.postMessage({ type: 'packs', packs } satisfies ToWorker);
+    this.slots.forEach((s, i) => s.worker.postMessage({ type: 'packs', packs, fill: fill && i === 0 } satisfies ToWorker));
   }
 
   async close(): Promise<void> {

@@ -18,8 +18,8 @@ export interface WorkerInit {
 export type ToWorker =
   | { type: 'batch'; id: number; units: ScanUnit[] }
   /** Packs the main thread holds whole in shared memory: the workers read blobs from the same bytes (sent before
-   *  any batch that reads from them). */
-  | { type: 'packs'; packs: SharedPack[] }
+   *  any batch that reads from them). `fill`: this worker reads them into that memory first (fillShared). */
+  | { type: 'packs'; packs: SharedPack[]; fill?: boolean }
   /** Tree diffs of consecutive commits of a history walk (the audit moves them off the main thread). */
   | { type: 'diff'; id: number; objectsDir: string; jobs: DiffJob[] }
   /** The pool is closing: finish (write the bundle's code cache if the loader asks for it) and exit. */

@@ -2,7 +2,7 @@
 // May import: matcher, sources/git (shared packs), ./protocol, ./read-unit.
 import { parentPort, workerData } from 'node:worker_threads';
 import { seedVerdicts } from '../matcher/regex/verdicts.js';
-import { adoptSharedPacks } from '../sources/git/pack.js';
+import { adoptSharedPacks, fillShared } from '../sources/git/pack.js';
 import { scannerFor } from './read-unit.js';
 import type { FromWorker, ToWorker, WorkerInit } from './protocol.js';
 
@@ -13,6 +13,7 @@ const port = parentPort!;
 port.on('message', (msg: ToWorker) => {
   if (msg.type === 'packs') {
     adoptSharedPacks(msg.packs);
+    if (msg.fill === true) for (const p of msg.packs) fillShared(p);
     return;
   }
   if (msg.type === 'close') {

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { isLeakhoundError } from '../../src/errors/index.js';
 import { ObjectStore, listRefs, openRepository, walkHistory } from '../../src/sources/git/index.js';
 import { useInflateSource } from '../../src/sources/git/inflate.js';
-import { sharedPackList } from '../../src/sources/git/pack.js';
+import { fillShared, sharedPackList } from '../../src/sources/git/pack.js';
 import { buildRichRepo, cleanup, git, gitBuf, tempDir } from './fixtures.js';
 
 let base = '';
@@ -99,6 +99,37 @@ describe.each([
     } finally {
       useInflateSource(null);
     }
+  });
+
+  it('packs shared unfilled read the same before, while and after another thread fills them, then switch to memory', () => {
+    const expected = gitAllObjects(dir);
+    const { store, repo } = openRepository(dir);
+    const packs = store.loadPacks(1 << 30, true);
+    expect(packs.length).toBe(store.packs.length);
+    // A store that adopts them while they fill (another worker) reads them the same way.
+    const other = new ObjectStore(repo.objectsDir);
+    const readAll = (): void => {
+      for (const [oid, e] of expected) {
+        expect(store.read(oid, false).data.equals(e.data)).toBe(true);
+        expect(other.read(oid, false).data.equals(e.data)).toBe(true);
+      }
+    };
+    const blockReads = (): number => store.packs.reduce((n, p) => n + p.io.reads, 0);
+    readAll(); // nothing filled: every packed read goes through the block cache
+    expect(blockReads() > 0).toBe(store.packs.length > 0);
+    // Fill the first half only: the bytes there must be the file's (a reader may use them from now on).
+    for (const p of packs) fillShared(p, 0, Math.floor(p.size / 2));
+    for (const p of packs) expect(Buffer.from(p.data).subarray(0, Math.floor(p.size / 2)).equals(readFileSync(p.path).subarray(0, Math.floor(p.size / 2)))).toBe(true);
+    readAll();
+    for (const p of packs) fillShared(p, Math.floor(p.size / 2));
+    readAll(); // the first read after the fill switches the packs to their memory
+    const after = blockReads();
+    readAll();
+    expect(blockReads()).toBe(after);
+    for (const p of store.packs) expect(p.shared).toBeDefined();
+    store.close();
+    other.close();
+    expect(sharedPackList()).toEqual([]);
   });
 
   it('packs loaded whole into shared memory read the same, another store adopts them, and close releases them', () => {

@@ -500,16 +500,22 @@ export class ObjectStore {
   /**
    * Loads packs whole into shared memory, smallest first, while their total stays within `budgetBytes` (see
    * SharedPack in pack.ts). For bulk readers; returns the packs now held whole, to hand to worker threads.
+   * `fillElsewhere`: only shares the memory, for a worker to fill (fillShared) while this thread goes on; returns
+   * those packs (reads here use what is filled so far, see PackFile.shareUnfilled).
    */
-  loadPacks(budgetBytes: number): SharedPack[] {
+  loadPacks(budgetBytes: number, fillElsewhere = false): SharedPack[] {
     let left = budgetBytes;
+    const out: SharedPack[] = [];
     const bySize = this.packs.map((p) => ({ p, size: p.sizeOnDisk() })).sort((a, b) => a.size - b.size);
     for (const { p, size } of bySize) {
       if (size > left) break;
-      p.loadWhole();
+      if (fillElsewhere) {
+        const sp = p.shareUnfilled();
+        if (sp !== undefined) out.push(sp);
+      } else p.loadWhole();
       left -= size;
     }
-    return this.packs.flatMap((p) => (p.shared ? [p.shared] : []));
+    return fillElsewhere ? out : this.packs.flatMap((p) => (p.shared ? [p.shared] : []));
   }
 
   get deltaCacheBytes(): number {

@@ -42,6 +42,43 @@ export interface SharedPack {
   path: string;
   size: number;
   data: SharedArrayBuffer;
+  /**
+   * Present while another thread fills `data` (see fillShared): an Int32Array's two cells, [0] the 4 KiB pages
+   * filled from the start, [1] FILL_DONE or FILL_FAILED once finished. Readers use the filled part and read the
+   * rest through their block caches meanwhile.
+   */
+  progress?: SharedArrayBuffer;
+}
+const FILL_DONE = 1;
+const FILL_FAILED = 2;
+const FILL_PAGE = 4096;
+
+/**
+ * Fills a pack's shared bytes from its file ([from, to), all by default), publishing progress as it goes: run by a
+ * worker thread while the main thread starts its walk (reading a 206 MB pack, mostly page faults on the fresh
+ * memory, was a second of the main thread before anything else could start, with the worker idle). Marks the pack
+ * done when `to` reaches its end; on a read error marks it failed (readers stay on their block caches).
+ */
+export function fillShared(sp: SharedPack, from = 0, to = sp.size): void {
+  if (sp.progress === undefined) return;
+  const progress = new Int32Array(sp.progress);
+  const buf = Buffer.from(sp.data);
+  let fd = -1;
+  try {
+    fd = openSync(sp.path, 'r');
+    let done = from;
+    while (done < to) {
+      const n = readSync(fd, buf, done, Math.min(to - done, 8 << 20), done);
+      if (n <= 0) throw new Error('pack is truncated');
+      done += n;
+      Atomics.store(progress, 0, Math.floor(done / FILL_PAGE));
+    }
+    if (to >= sp.size) Atomics.store(progress, 1, FILL_DONE);
+  } catch {
+    Atomics.store(progress, 1, FILL_FAILED);
+  } finally {
+    if (fd !== -1) closeSync(fd);
+  }
 }
 const sharedPacks = new Map<string, SharedPack>();
 
@@ -72,6 +109,8 @@ export class PackFile {
   private readonly blocks = new LruCache<number, Buffer>(BLOCK_CACHE_BYTES);
   /** Entries read with a zlib-bounded end so far (see entryEnd). */
   private boundedReads = 0;
+  /** Shared bytes another thread is still filling (see SharedPack.progress): used up to the filled part. */
+  private filling: { buf: Buffer; progress: Int32Array } | null = null;
 
   constructor(packPath: string, index: PackIndex) {
     this.path = packPath;
@@ -89,10 +128,13 @@ export class PackFile {
     }
     const size = fstatSync(fd).size;
     const shared = sharedPacks.get(this.path);
-    if (shared !== undefined && shared.size === size) {
+    if (shared !== undefined && shared.size === size && (shared.progress === undefined || Atomics.load(new Int32Array(shared.progress), 1) === FILL_DONE)) {
       closeSync(fd);
       this.useWhole(Buffer.from(shared.data), size);
       return;
+    }
+    if (shared !== undefined && shared.size === size && shared.progress !== undefined) {
+      this.filling = { buf: Buffer.from(shared.data), progress: new Int32Array(shared.progress) };
     }
     const head = Buffer.alloc(12);
     const got = readSync(fd, head, 0, 12, 0);
@@ -121,6 +163,7 @@ export class PackFile {
     this.checkHead(buf.subarray(0, Math.min(12, size)));
     this.whole = buf;
     this.fileSize = size;
+    this.filling = null;
     this.blocks.clear();
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
@@ -164,6 +207,22 @@ export class PackFile {
     return size;
   }
 
+  /**
+   * Shares the pack's memory for another thread to fill (fillShared), instead of reading it here (loadWhole): reads
+   * use the part filled so far, the block cache for the rest, and the whole once it is done.
+   */
+  shareUnfilled(): SharedPack | undefined {
+    if (this.whole !== null) return undefined;
+    this.ensureOpen();
+    if (this.whole !== null || this.filling !== null) return undefined;
+    const size = this.fileSize;
+    const sp: SharedPack = { path: this.path, size, data: new SharedArrayBuffer(size), progress: new SharedArrayBuffer(8) };
+    sharedPacks.set(this.path, sp);
+    this.ownsShared = true;
+    this.filling = { buf: Buffer.from(sp.data), progress: new Int32Array(sp.progress!) };
+    return sp;
+  }
+
   /** End of the entry area (the 20-byte trailer follows). */
   get dataEnd(): number {
     this.ensureOpen();
@@ -175,6 +234,7 @@ export class PackFile {
     if (this.fd !== -1) closeSync(this.fd);
     this.fd = -1;
     this.whole = null;
+    this.filling = null;
     if (this.ownsShared) sharedPacks.delete(this.path);
     this.ownsShared = false;
     this.blocks.clear();
@@ -192,6 +252,16 @@ export class PackFile {
       throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset: pos });
     }
     if (this.whole !== null) return this.whole.subarray(pos, pos + len);
+    if (this.filling !== null) {
+      const f = this.filling;
+      const state = Atomics.load(f.progress, 1);
+      if (state === FILL_DONE) {
+        this.useWhole(f.buf, this.fileSize);
+        return f.buf.subarray(pos, pos + len);
+      }
+      if (state === FILL_FAILED) this.filling = null;
+      else if (pos + len <= Atomics.load(f.progress, 0) * FILL_PAGE) return f.buf.subarray(pos, pos + len);
+    }
     if (len > BLOCK) return this.readExact(pos, len, oid);
     const b0 = Math.floor(pos / BLOCK);
     const first = this.block(b0, oid);
