@@ -125,35 +125,84 @@ const DEFER_AFTER = 20_000;
 /** Diff runs go to a worker while the workers have been busy less than this share of the main thread's busy time. */
 const OFFLOAD_BELOW_SHARE = 0.8;
 
-/** Layers a commit's counts may stack over its first parent's before they are flattened into one map. */
+/** Layers a commit's counts may stack over its first parent's before they are flattened into one array. */
 const COUNT_LAYERS = 32;
+
+/** Secret keys as small integers, for Counts (an audit's keys, numbered as first seen). */
+class KeyIds {
+  private readonly ids = new Map<string, number>();
+  readonly keys: string[] = [];
+
+  id(key: string): number {
+    let i = this.ids.get(key);
+    if (i === undefined) {
+      i = this.keys.length;
+      this.ids.set(key, i);
+      this.keys.push(key);
+    }
+    return i;
+  }
+
+  /** The key's number if it has one (a key never seen is in no commit's counts). */
+  find(key: string): number | undefined {
+    return this.ids.get(key);
+  }
+}
 
 /**
  * How many times each secret (by key) occurs in a commit's tree, as the changes of that commit over its first
  * parent's counts. Each commit's counts were a full copy of its parent's map before whenever its changes touched a
  * secret: on the 200k-commit benchmark (1,323 secrets, most files holding some) that was tens of millions of map
  * entries copied and kept, and the young generation promoting them cost the main thread ~6 s of collections. A
- * lookup walks at most COUNT_LAYERS layers; every COUNT_LAYERS-th layer is flat.
+ * lookup walks at most COUNT_LAYERS layers; every COUNT_LAYERS-th layer is flat: an Int32Array of counts indexed by
+ * the key's number (KeyIds), not a Map of strings (the flattened Maps were 650 MB of the main thread's 4.2 GB of
+ * allocations on that benchmark, and ~84 MB of its live heap, marked by every full collection).
  */
 class Counts {
-  /** The flattened map, made on the first keys() (merges, tips). */
-  private flat: Map<string, number> | undefined;
+  /** A flat layer's counts, indexed by key number. */
+  private readonly flat: Int32Array | undefined;
 
   private constructor(
+    private readonly ids: KeyIds,
     private readonly base: Counts | null,
-    /** Counts this layer sets (0: the secret is gone here). */
-    private readonly own: Map<string, number>,
+    /** Counts this layer sets, by key number (0: the secret is gone here); null for a flat layer. */
+    private readonly own: Map<number, number> | null,
     private readonly depth: number,
-  ) {}
+    flat?: Int32Array,
+  ) {
+    this.flat = flat;
+  }
 
-  static of(all: Map<string, number>): Counts {
-    return new Counts(null, all, 0);
+  static empty(ids: KeyIds): Counts {
+    return new Counts(ids, null, null, 0, new Int32Array(0));
+  }
+
+  static of(ids: KeyIds, all: Map<string, number>): Counts {
+    const arr = new Int32Array(ids.keys.length + all.size);
+    for (const [k, v] of all) {
+      const i = ids.id(k);
+      if (i >= arr.length) continue; // cannot happen: at most all.size new numbers
+      arr[i] = v;
+    }
+    return new Counts(ids, null, null, 0, arr);
   }
 
   get(key: string): number {
-    const v = this.own.get(key);
-    if (v !== undefined) return v;
-    return this.base === null ? 0 : this.base.get(key);
+    const i = this.ids.find(key);
+    return i === undefined ? 0 : this.at(i);
+  }
+
+  private at(i: number): number {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let c: Counts | null = this;
+    while (c !== null) {
+      if (c.own !== null) {
+        const v = c.own.get(i);
+        if (v !== undefined) return v;
+      } else if (c.flat !== undefined) return i < c.flat.length ? c.flat[i]! : 0;
+      c = c.base;
+    }
+    return 0;
   }
 
   has(key: string): boolean {
@@ -162,38 +211,38 @@ class Counts {
 
   /** This commit's counts: these changes over this layer (new counts by key; 0 removes). */
   with(changes: Map<string, number>): Counts {
-    if (this.depth + 1 < COUNT_LAYERS) return new Counts(this, changes, this.depth + 1);
-    const all = new Map(this.entries());
-    for (const [k, v] of changes) {
-      if (v > 0) all.set(k, v);
-      else all.delete(k);
-    }
-    return new Counts(null, all, 0);
+    const own = new Map<number, number>();
+    for (const [k, v] of changes) own.set(this.ids.id(k), v);
+    const layer = new Counts(this.ids, this, own, this.depth + 1);
+    return this.depth + 1 < COUNT_LAYERS ? layer : new Counts(this.ids, null, null, 0, layer.array());
   }
 
-  /** Every secret present (count > 0) with its count. */
-  entries(): Map<string, number> {
+  /**
+   * Every count, indexed by key number: a flat layer's own array, or (not kept: merges and tips ask, and a kept array
+   * per asking layer would grow with the history) the nearest flat layer's with the layers above it applied.
+   */
+  private array(): Int32Array {
     if (this.flat !== undefined) return this.flat;
-    if (this.base === null) {
-      let zeros = false;
-      for (const v of this.own.values()) if (v <= 0) zeros = true;
-      this.flat = zeros ? new Map([...this.own].filter(([, v]) => v > 0)) : this.own;
-      return this.flat;
+    const layers: Array<Map<number, number>> = [];
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    let c: Counts | null = this;
+    while (c !== null && c.flat === undefined) {
+      if (c.own !== null) layers.push(c.own);
+      c = c.base;
     }
-    const all = new Map(this.base.entries());
-    for (const [k, v] of this.own) {
-      if (v > 0) all.set(k, v);
-      else all.delete(k);
-    }
-    this.flat = all;
-    return all;
+    const from = c?.flat ?? new Int32Array(0);
+    const arr = new Int32Array(Math.max(from.length, this.ids.keys.length));
+    arr.set(from);
+    for (let k = layers.length - 1; k >= 0; k--) for (const [i, v] of layers[k]!) arr[i] = v > 0 ? v : 0;
+    return arr;
   }
 
-  keys(): IterableIterator<string> {
-    return this.entries().keys();
+  /** Every secret present (count > 0). */
+  *keys(): IterableIterator<string> {
+    const arr = this.array();
+    for (let i = 0; i < arr.length; i++) if (arr[i]! > 0) yield this.ids.keys[i]!;
   }
 }
-const EMPTY_COUNTS: Counts = Counts.of(new Map());
 
 interface FindingAcc {
   key: string;
@@ -259,6 +308,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const blobSecrets = new Map<string, BlobSecret[] | Promise<BlobSecret[]>>();
   const acc = new Map<string, FindingAcc>();
   const counts = new Map<string, Counts>();
+  const keyIds = new KeyIds();
+  const EMPTY_COUNTS = Counts.empty(keyIds);
   const trees = new TreeCache(store);
   // Every commit, tree and blob oid the walk reaches, for --unreachable only: on 200,000 commits that is over a
   // million strings held to the end (memory, and a young generation promoting them).
@@ -326,7 +377,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
       if (!ch.newOid || ch.newMode === '160000' || ch.newMode === '120000') continue;
       for (const bs of await secretsOf(ch.newOid, ch.path, commitOid)) found.set(bs.key, (found.get(bs.key) ?? 0) + 1);
     }
-    const c = Counts.of(found);
+    const c = Counts.of(keyIds, found);
     counts.set(commitOid, c);
     return c;
   };

@@ -91,35 +91,40 @@ export function parseSignature(s: string): Signature {
   return { name, email, timestamp, timezone, date: isoDate(timestamp, timezone) };
 }
 
-/** Splits headers (with continuation lines) from the message. */
-function headers(data: Buffer): { fields: [string, string][]; message: string } {
+/**
+ * Splits headers (with continuation lines) from the message: names and values in two arrays (pairs as [k, v] arrays,
+ * destructured in a for-of, were ~8 % of the bytes the audit's main thread allocated on the 200k-commit benchmark).
+ */
+function headers(data: Buffer): { keys: string[]; values: string[]; message: string } {
   const text = data.toString('utf8');
-  const fields: [string, string][] = [];
+  const keys: string[] = [];
+  const values: string[] = [];
   let pos = 0;
   while (pos < text.length) {
     let nl = text.indexOf('\n', pos);
     if (nl < 0) nl = text.length;
-    if (nl === pos) {
-      pos = nl + 1;
-      return { fields, message: text.slice(pos) };
-    }
-    const line = text.slice(pos, nl);
-    if (line.startsWith(' ') && fields.length > 0) {
-      const last = fields[fields.length - 1];
-      if (last !== undefined) last[1] += '\n' + line.slice(1);
+    if (nl === pos) return { keys, values, message: text.slice(nl + 1) };
+    if (text.charCodeAt(pos) === 0x20 && keys.length > 0) {
+      values[values.length - 1] += '\n' + text.slice(pos + 1, nl);
     } else {
-      const sp = line.indexOf(' ');
-      fields.push(sp < 0 ? [line, ''] : [line.slice(0, sp), line.slice(sp + 1)]);
+      const sp = text.indexOf(' ', pos);
+      if (sp < 0 || sp > nl) {
+        keys.push(text.slice(pos, nl));
+        values.push('');
+      } else {
+        keys.push(text.slice(pos, sp));
+        values.push(text.slice(sp + 1, nl));
+      }
     }
     pos = nl + 1;
   }
-  return { fields, message: '' };
+  return { keys, values, message: '' };
 }
 
 const HEX40 = /^[0-9a-f]{40}$/;
 
 export function parseCommit(data: Buffer, oid: string | null = null): ParsedCommit {
-  const { fields, message } = headers(data);
+  const { keys, values, message } = headers(data);
   let tree: string | null = null;
   const parents: string[] = [];
   let author: string | null = null;
@@ -127,8 +132,9 @@ export function parseCommit(data: Buffer, oid: string | null = null): ParsedComm
   let encoding: string | undefined;
   let gpgsig: string | undefined;
   const mergetags: string[] = [];
-  for (const [k, v] of fields) {
-    switch (k) {
+  for (let i = 0; i < keys.length; i++) {
+    const v = values[i]!;
+    switch (keys[i]) {
       case 'tree':
         tree = v;
         break;
@@ -188,8 +194,11 @@ export function parseCommitLinks(data: Buffer, oid: string | null = null): { tre
 const PGP_START = /-----BEGIN (PGP|SSH) SIGNATURE-----/;
 
 export function parseTag(data: Buffer, oid: string | null = null): ParsedTag {
-  const { fields, message } = headers(data);
-  const get = (k: string): string | undefined => fields.find((f) => f[0] === k)?.[1];
+  const { keys, values, message } = headers(data);
+  const get = (k: string): string | undefined => {
+    const i = keys.indexOf(k);
+    return i < 0 ? undefined : values[i];
+  };
   const object = get('object');
   const type = get('type');
   if (object === undefined || !HEX40.test(object)) throw objectCorrupt(oid, 'tag has no valid object header');
