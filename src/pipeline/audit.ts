@@ -112,6 +112,8 @@ interface BlobSecret {
   m: RawMatch;
 }
 const NONE: BlobSecret[] = [];
+/** A commit whose blobs were all scanned already waits on nothing. */
+const READY: Promise<void> = Promise.resolve();
 
 /** Commits per diff run sent to a worker, and runs in flight before the walk waits for the oldest. */
 const DIFF_RUN = 64;
@@ -402,22 +404,22 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   };
   const fifo: PendingCommit[] = [];
 
-  // blobChanges runs several times per commit (enqueue, apply, occurrences): count distinct gitlink / symlink
-  // OIDs in sets, not calls, or every entry was counted three times or more.
+  // isBlob runs several times per change (enqueue, apply, occurrences): count distinct gitlink / symlink OIDs in
+  // sets, not calls, or every entry was counted three times or more. A test, not a filtered copy of the changes:
+  // three arrays per commit were allocations the main thread's collector paid for.
   const gitlinks = new Set<string>();
   const symlinks = new Set<string>();
-  const blobChanges = (changes: TreeChange[]): TreeChange[] =>
-    changes.filter((ch) => {
-      if (ch.newMode === '160000') {
-        if (ch.newOid) gitlinks.add(ch.newOid);
-        return false;
-      }
-      if (ch.newMode === '120000') {
-        if (ch.newOid) symlinks.add(ch.newOid);
-        return false;
-      }
-      return true;
-    });
+  const isBlob = (ch: TreeChange): boolean => {
+    if (ch.newMode === '160000') {
+      if (ch.newOid) gitlinks.add(ch.newOid);
+      return false;
+    }
+    if (ch.newMode === '120000') {
+      if (ch.newOid) symlinks.add(ch.newOid);
+      return false;
+    }
+    return true;
+  };
   /** Secret keys of the trees and blobs that tags or refs point at directly, by the oid the ref names. */
   const directKeys = new Map<string, Set<string>>();
 
@@ -426,7 +428,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     if (unreachable) stats.unreachableCommits++;
     const waits: Array<Promise<unknown>> = [];
     for (const d of ev.diffs) {
-      for (const ch of blobChanges(d.changes)) {
+      for (const ch of d.changes) {
+        if (!isBlob(ch)) continue;
         if (ch.newOid) {
           const r = secretsOf(ch.newOid, ch.path, ev.oid);
           if (r instanceof Promise) waits.push(r);
@@ -446,7 +449,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
         waits.push(message);
       }
     }
-    const pc: PendingCommit = { ev, ready: Promise.all(waits).then(() => undefined), done: waits.length === 0, unreachable, message };
+    const pc: PendingCommit = { ev, ready: waits.length === 0 ? READY : Promise.all(waits).then(() => undefined), done: waits.length === 0, unreachable, message };
     if (!pc.done) void pc.ready.then(() => (pc.done = true), () => undefined);
     fifo.push(pc);
   };
@@ -472,18 +475,20 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     for (const d of ev.diffs) parentCounts.push(d.parent === null ? EMPTY_COUNTS : (counts.get(d.parent) ?? (await boundaryCounts(d.parent))));
     const first = ev.diffs[0];
     const p0 = parentCounts[0] ?? EMPTY_COUNTS;
-    /** New counts of the secrets this commit's first-parent changes touched. */
-    const changed = new Map<string, number>();
+    /** New counts of the secrets this commit's first-parent changes touched, and their keys (made when needed). */
+    let changed: Map<string, number> | undefined;
+    let touched: Set<string> | undefined;
     // The commit's reference (author, date, subject) is made only for a commit that appears in a finding.
     let refMemo: CommitRef | undefined;
     const ref = (): CommitRef => (refMemo ??= commitRef(ev.oid, ev));
-    /** Secret keys whose count this commit's first-parent changes touched. */
-    const touched = new Set<string>();
     if (first) {
-      for (const ch of blobChanges(first.changes)) {
+      for (const ch of first.changes) {
+        if (!isBlob(ch)) continue;
         const olds = ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000' ? sync(blobSecrets.get(ch.oldOid)) : NONE;
         const news = ch.newOid ? sync(blobSecrets.get(ch.newOid)) : NONE;
         if (olds === NONE && news === NONE) continue;
+        changed ??= new Map();
+        touched ??= new Set();
         for (const bs of olds) {
           const n = (changed.get(bs.key) ?? p0.get(bs.key)) - 1;
           changed.set(bs.key, n > 0 ? n : 0);
@@ -495,17 +500,18 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
         }
       }
     }
-    const mine = changed.size > 0 ? p0.with(changed) : p0;
+    const mine = changed !== undefined && changed.size > 0 ? p0.with(changed) : p0;
     counts.set(ev.oid, mine);
     // Occurrences: each (path, blob) where the blob changed at that path, from any parent diff.
-    const seenHere = new Set<string>();
+    let seenHere: Set<string> | undefined;
     for (const d of ev.diffs) {
-      for (const ch of blobChanges(d.changes)) {
-        if (!ch.newOid) continue;
+      for (const ch of d.changes) {
+        if (!ch.newOid || !isBlob(ch)) continue;
         // Most blobs hold no secret: no key string, no set entry for them.
         const secrets = sync(blobSecrets.get(ch.newOid));
         if (secrets.length === 0) continue;
         const tag = `${ch.path}\0${ch.newOid}`;
+        seenHere ??= new Set();
         if (seenHere.has(tag)) continue;
         seenHere.add(tag);
         for (const bs of secrets) {
@@ -524,14 +530,16 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     // parent only the keys its changes touched can differ (every other count is the parent's very map), so a long
     // history with many secrets in its trees does not pay for all of them on every commit; merges compare in full.
     const single = parentCounts.length <= 1;
-    const introducedKeys = single ? [...touched].filter((k) => mine.has(k) && !p0.has(k)) : [...mine.keys()].filter((k) => parentCounts.every((pcnt) => !pcnt.has(k)));
+    // One parent and no secret touched: nothing came in or went out.
+    if (single && touched === undefined) return;
+    const introducedKeys = single ? [...touched!].filter((k) => mine.has(k) && !p0.has(k)) : [...mine.keys()].filter((k) => parentCounts.every((pcnt) => !pcnt.has(k)));
     for (const key of introducedKeys) {
       const f = acc.get(key);
       if (f && !f.introducedIn.some((c) => c.commit === ev.oid)) f.introducedIn.push(ref());
     }
     const removedKeys = new Set<string>();
     if (single) {
-      for (const key of touched) if (!mine.has(key) && p0.has(key)) removedKeys.add(key);
+      for (const key of touched!) if (!mine.has(key) && p0.has(key)) removedKeys.add(key);
     } else for (const pcnt of parentCounts) for (const key of pcnt.keys()) if (!mine.has(key)) removedKeys.add(key);
     for (const key of removedKeys) {
       let f = acc.get(key);
@@ -621,7 +629,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
       // A tag or ref pointing straight at a tree or a blob, or an unreachable blob.
       const entries: Array<{ path: string; oid: string }> =
         ev.kind === 'tree'
-          ? blobChanges(ev.changes).flatMap((c) => (c.newOid ? [{ path: c.path, oid: c.newOid }] : []))
+          ? ev.changes.flatMap((c) => (c.newOid && isBlob(c) ? [{ path: c.path, oid: c.newOid }] : []))
           : [{ path: unreachable ? `<unreachable blob ${ev.oid.slice(0, 12)}>` : `<blob ${ev.oid.slice(0, 12)} via ${ev.via.join(', ') || 'ref'}>`, oid: ev.oid }];
       if (ev.kind === 'blob' && unreachable) stats.unreachableBlobs++;
       // Keyed by this tree/blob's oid: a ref (or tag chain) that peels to it holds these secrets at its tip.
