@@ -158,8 +158,12 @@ export class PackIndex {
     return this.sorted;
   }
 
+  /** Searches of the sorted offsets (nextOffset) so far: tests check that in-memory packs need none. */
+  nextOffsetCalls = 0;
+
   /** Offset of the entry following the one at `offset`, or `packEnd` if it is the last. */
   nextOffset(offset: number, packEnd: number): number {
+    this.nextOffsetCalls++;
     const a = this.sortedOffsets();
     let lo = 0;
     let hi = a.length;

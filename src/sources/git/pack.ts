@@ -345,11 +345,18 @@ export class PackFile {
    * bounds the read instead (zlib stops at the end of the stream; a stream longer than the bound, which zlib never
    * writes, is retried with the exact end). Over an in-memory pack the bound costs nothing at all. Through the block
    * cache, bulk readers want the exact end (the bound reads ~3× the compressed bytes of a typical blob), so after
-   * BOUNDED_READS entries the offsets are sorted once.
+   * BOUNDED_READS entries the offsets are sorted once. Bytes in memory (a whole pack, or the part of a shared one
+   * filled so far) always take the bound, even once the offsets are sorted: a search of a million sorted offsets per
+   * read cost the 200k-commit audit's main thread more than the over-read ever could (its descent read through the
+   * block cache while the worker filled the pack, sorted the offsets, and kept searching them after the switch).
    */
   private entryEnd(offset: number, h: PackEntryHeader, exact: boolean): number {
-    if (exact || this.index.hasSortedOffsets || (this.whole === null && ++this.boundedReads > BOUNDED_READS)) return this.index.nextOffset(offset, this.dataEnd);
-    return Math.min(this.dataEnd, h.dataStart + h.size + (h.size >> 8) + 64);
+    if (exact) return this.index.nextOffset(offset, this.dataEnd);
+    const bound = Math.min(this.dataEnd, h.dataStart + h.size + (h.size >> 8) + 64);
+    if (this.whole !== null) return bound;
+    if (this.filling !== null && bound <= Atomics.load(this.filling.progress, 0) * FILL_PAGE) return bound;
+    if (this.index.hasSortedOffsets || ++this.boundedReads > BOUNDED_READS) return this.index.nextOffset(offset, this.dataEnd);
+    return bound;
   }
 
   /**
