@@ -519,7 +519,8 @@ class CommitStack {
 /**
  * Walks history. A synchronous generator: the consumer pulls one event at a time, so the walk never runs ahead
  * of the scanning and memory stays bounded (what is retained: one oid set of visited commits, the bounded caches,
- * and the DFS stack, whose depth is at most the length of the longest first-parent-unvisited chain).
+ * and the DFS stack with its commits' raw bytes (CommitStack, ~250 bytes a commit), whose depth is at most the
+ * length of the longest first-parent-unvisited chain).
  *
  * Order: first the tag / tree / blob events for the tips, then commits in topological order, parents before
  * children (post-order DFS from each tip, parents in their recorded order): when a commit is yielded, all its
