@@ -112,8 +112,6 @@ interface BlobSecret {
   m: RawMatch;
 }
 const NONE: BlobSecret[] = [];
-/** A commit whose blobs were all scanned already waits on nothing. */
-const READY: Promise<void> = Promise.resolve();
 
 /** Commits per diff run sent to a worker, and runs in flight before the walk waits for the oldest. */
 const DIFF_RUN = 64;
@@ -386,12 +384,18 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
 
   interface PendingCommit {
     ev: Extract<WalkEvent, { kind: 'commit' }>;
-    ready: Promise<void>;
-    /** Its blobs are scanned (ready has resolved). */
-    done: boolean;
+    /**
+     * The scans it waits for (its blobs' and its message's), null once they have all settled. Whether they have is
+     * read from the results themselves (see settled), not from a promise per commit: Promise.all and its reactions
+     * for 200,000 commits were a share of the main thread's promise overhead and garbage.
+     */
+    waits: Array<Promise<unknown>> | null;
+    /** The oids of its blobs whose scans were pending when it was enqueued. */
+    blobs: string[] | null;
     unreachable: boolean;
-    /** The scan of its message, when the message holds a keyword (settled once ready has resolved). */
+    /** The scan of its message, when the message holds a keyword (settled once the commit is). */
     message: Promise<UnitResult> | null;
+    messageResult: UnitResult | undefined;
   }
   /** Milliseconds the main thread has waited for the workers (a scan or a diff run), and since when it counts. */
   let waitedMs = 0;
@@ -426,41 +430,70 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const enqueueCommit = (ev: Extract<WalkEvent, { kind: 'commit' }>, unreachable: boolean): void => {
     stats.commits++;
     if (unreachable) stats.unreachableCommits++;
-    const waits: Array<Promise<unknown>> = [];
+    let waits: Array<Promise<unknown>> | null = null;
+    let blobs: string[] | null = null;
+    const wait = (oid: string, r: BlobSecret[] | Promise<BlobSecret[]>): void => {
+      if (!(r instanceof Promise)) return;
+      (waits ??= []).push(r);
+      (blobs ??= []).push(oid);
+    };
     for (const d of ev.diffs) {
       for (const ch of d.changes) {
         if (!isBlob(ch)) continue;
-        if (ch.newOid) {
-          const r = secretsOf(ch.newOid, ch.path, ev.oid);
-          if (r instanceof Promise) waits.push(r);
-        }
-        if (ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000') {
-          const r = secretsOf(ch.oldOid, ch.path, d.parent ?? ev.oid);
-          if (r instanceof Promise) waits.push(r);
-        }
+        if (ch.newOid) wait(ch.newOid, secretsOf(ch.newOid, ch.path, ev.oid));
+        if (ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000') wait(ch.oldOid, secretsOf(ch.oldOid, ch.path, d.parent ?? ev.oid));
       }
     }
-    let message: Promise<UnitResult> | null = null;
+    const pc: PendingCommit = { ev, waits, blobs, unreachable, message: null, messageResult: undefined };
     if (o.messages !== false && ev.commit.message) {
       stats.messages++;
       // Only a message that holds a keyword goes to a worker (see ScanPool.mayMatch); applied with the commit.
       if (pool.mayMatch(ev.commit.message)) {
-        message = pool.scan({ id: `msg:${ev.oid}`, text: ev.commit.message });
-        waits.push(message);
+        const message = pool.scan({ id: `msg:${ev.oid}`, text: ev.commit.message });
+        pc.message = message;
+        (pc.waits ??= []).push(message.then((r) => (pc.messageResult = r)));
       }
     }
-    const pc: PendingCommit = { ev, ready: waits.length === 0 ? READY : Promise.all(waits).then(() => undefined), done: waits.length === 0, unreachable, message };
-    if (!pc.done) void pc.ready.then(() => (pc.done = true), () => undefined);
     fifo.push(pc);
+  };
+
+  /** Whether everything a commit waits for has settled (its blobs' results are in blobSecrets, its message's here). */
+  const settled = (pc: PendingCommit): boolean => {
+    if (pc.waits === null) return true;
+    if (pc.message !== null && pc.messageResult === undefined) return false;
+    for (const oid of pc.blobs ?? []) if (!Array.isArray(blobSecrets.get(oid))) return false;
+    pc.waits = null;
+    pc.blobs = null;
+    return true;
   };
 
   const sync = (x: BlobSecret[] | Promise<BlobSecret[]> | undefined): BlobSecret[] => (Array.isArray(x) ? x : NONE);
 
-  /** Applies one commit whose blobs are all scanned: counts, occurrences, introduced/removed. */
-  const applyCommit = async (pc: PendingCommit): Promise<void> => {
+  /**
+   * Applies one commit whose blobs are all scanned: counts, occurrences, introduced/removed. Synchronous unless a
+   * parent's counts must first be made from its tree (a range's boundary); then a promise.
+   */
+  const applyCommit = (pc: PendingCommit): Promise<void> | undefined => {
+    const parentCounts: Counts[] = [];
+    for (const d of pc.ev.diffs) {
+      const c = d.parent === null ? EMPTY_COUNTS : counts.get(d.parent);
+      if (c === undefined) {
+        return (async () => {
+          const all: Counts[] = [];
+          for (const e of pc.ev.diffs) all.push(e.parent === null ? EMPTY_COUNTS : (counts.get(e.parent) ?? (await boundaryCounts(e.parent))));
+          applyCounted(pc, all);
+        })();
+      }
+      parentCounts.push(c);
+    }
+    applyCounted(pc, parentCounts);
+    return undefined;
+  };
+
+  const applyCounted = (pc: PendingCommit, parentCounts: Counts[]): void => {
     const { ev } = pc;
-    if (pc.message !== null) {
-      const matches = (await pc.message).matches;
+    if (pc.messageResult !== undefined) {
+      const matches = pc.messageResult.matches;
       if (matches.length > 0) {
         const ref = commitRef(ev.oid, ev);
         for (const m of matches) {
@@ -471,8 +504,6 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
         }
       }
     }
-    const parentCounts: Counts[] = [];
-    for (const d of ev.diffs) parentCounts.push(d.parent === null ? EMPTY_COUNTS : (counts.get(d.parent) ?? (await boundaryCounts(d.parent))));
     const first = ev.diffs[0];
     const p0 = parentCounts[0] ?? EMPTY_COUNTS;
     /** New counts of the secrets this commit's first-parent changes touched, and their keys (made when needed). */
@@ -554,10 +585,10 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   const drain = async (all: boolean): Promise<void> => {
     while (fifo.length && (all || fifo.length > 256)) {
       const head = fifo[0]!;
-      if (head.done) await head.ready;
-      else await waitFor(head.ready);
+      while (!settled(head)) await waitFor(Promise.all(head.waits!));
       fifo.shift();
-      await applyCommit(head);
+      const r = applyCommit(head);
+      if (r !== undefined) await r;
     }
   };
 
