@@ -178,12 +178,9 @@ class Counts {
   }
 
   static of(ids: KeyIds, all: Map<string, number>): Counts {
-    const arr = new Int32Array(ids.keys.length + all.size);
-    for (const [k, v] of all) {
-      const i = ids.id(k);
-      if (i >= arr.length) continue; // cannot happen: at most all.size new numbers
-      arr[i] = v;
-    }
+    for (const k of all.keys()) ids.id(k);
+    const arr = new Int32Array(ids.keys.length);
+    for (const [k, v] of all) arr[ids.id(k)] = v;
     return new Counts(ids, null, null, 0, arr);
   }
 
@@ -393,8 +390,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     /** The oids of its blobs whose scans were pending when it was enqueued. */
     blobs: string[] | null;
     unreachable: boolean;
-    /** The scan of its message, when the message holds a keyword (settled once the commit is). */
-    message: Promise<UnitResult> | null;
+    /** Its message holds a keyword and is being scanned; the result, once it is in. */
+    scansMessage: boolean;
     messageResult: UnitResult | undefined;
   }
   /** Milliseconds the main thread has waited for the workers (a scan or a diff run), and since when it counts. */
@@ -444,14 +441,13 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
         if (ch.oldOid && ch.oldMode !== '160000' && ch.oldMode !== '120000') wait(ch.oldOid, secretsOf(ch.oldOid, ch.path, d.parent ?? ev.oid));
       }
     }
-    const pc: PendingCommit = { ev, waits, blobs, unreachable, message: null, messageResult: undefined };
+    const pc: PendingCommit = { ev, waits, blobs, unreachable, scansMessage: false, messageResult: undefined };
     if (o.messages !== false && ev.commit.message) {
       stats.messages++;
       // Only a message that holds a keyword goes to a worker (see ScanPool.mayMatch); applied with the commit.
       if (pool.mayMatch(ev.commit.message)) {
-        const message = pool.scan({ id: `msg:${ev.oid}`, text: ev.commit.message });
-        pc.message = message;
-        (pc.waits ??= []).push(message.then((r) => (pc.messageResult = r)));
+        pc.scansMessage = true;
+        (pc.waits ??= []).push(pool.scan({ id: `msg:${ev.oid}`, text: ev.commit.message }).then((r) => (pc.messageResult = r)));
       }
     }
     fifo.push(pc);
@@ -460,7 +456,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   /** Whether everything a commit waits for has settled (its blobs' results are in blobSecrets, its message's here). */
   const settled = (pc: PendingCommit): boolean => {
     if (pc.waits === null) return true;
-    if (pc.message !== null && pc.messageResult === undefined) return false;
+    if (pc.scansMessage && pc.messageResult === undefined) return false;
     for (const oid of pc.blobs ?? []) if (!Array.isArray(blobSecrets.get(oid))) return false;
     pc.waits = null;
     pc.blobs = null;

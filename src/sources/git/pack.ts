@@ -128,12 +128,12 @@ export class PackFile {
     }
     const size = fstatSync(fd).size;
     const shared = sharedPacks.get(this.path);
-    if (shared !== undefined && shared.size === size && (shared.progress === undefined || Atomics.load(new Int32Array(shared.progress), 1) === FILL_DONE)) {
-      closeSync(fd);
-      this.useWhole(Buffer.from(shared.data), size);
-      return;
-    }
-    if (shared !== undefined && shared.size === size && shared.progress !== undefined) {
+    if (shared !== undefined && shared.size === size) {
+      if (shared.progress === undefined || Atomics.load(new Int32Array(shared.progress), 1) === FILL_DONE) {
+        closeSync(fd);
+        this.useWhole(Buffer.from(shared.data), size);
+        return;
+      }
       this.filling = { buf: Buffer.from(shared.data), progress: new Int32Array(shared.progress) };
     }
     const head = Buffer.alloc(12);
@@ -260,7 +260,7 @@ export class PackFile {
         return f.buf.subarray(pos, pos + len);
       }
       if (state === FILL_FAILED) this.filling = null;
-      else if (pos + len <= Atomics.load(f.progress, 0) * FILL_PAGE) return f.buf.subarray(pos, pos + len);
+      else if (pos + len <= this.filledBytes()) return f.buf.subarray(pos, pos + len);
     }
     if (len > BLOCK) return this.readExact(pos, len, oid);
     const b0 = Math.floor(pos / BLOCK);
@@ -354,9 +354,14 @@ export class PackFile {
     if (exact) return this.index.nextOffset(offset, this.dataEnd);
     const bound = Math.min(this.dataEnd, h.dataStart + h.size + (h.size >> 8) + 64);
     if (this.whole !== null) return bound;
-    if (this.filling !== null && bound <= Atomics.load(this.filling.progress, 0) * FILL_PAGE) return bound;
+    if (bound <= this.filledBytes()) return bound;
     if (this.index.hasSortedOffsets || ++this.boundedReads > BOUNDED_READS) return this.index.nextOffset(offset, this.dataEnd);
     return bound;
+  }
+
+  /** Bytes of a shared pack another thread fills that are filled so far (0 when none is being filled). */
+  private filledBytes(): number {
+    return this.filling === null ? 0 : Atomics.load(this.filling.progress, 0) * FILL_PAGE;
   }
 
   /**
@@ -374,7 +379,8 @@ export class PackFile {
       return inflateExact(slice, h.size, transient, alloc);
     } catch (e) {
       if (!(e instanceof InflateError)) throw e;
-      if (!exact && !this.index.hasSortedOffsets) return this.inflate(offset, h, oid, transient, true, alloc);
+      // Read with zlib's bound (see entryEnd)? Then a stream longer than the bound gets one more try with the exact end.
+      if (!exact) return this.inflate(offset, h, oid, transient, true, alloc);
       throw objectCorrupt(oid, e.message, { pack: this.path, offset });
     }
   }

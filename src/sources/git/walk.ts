@@ -488,6 +488,11 @@ interface Frame {
   len: number;
 }
 
+/** A frame for a commit not read yet. */
+function frame(oid: string): Frame {
+  return { oid, parents: null, next: 0, tree: '', at: 0, len: 0 };
+}
+
 /**
  * The raw bytes of the commits on the walk's DFS stack, in one buffer that grows and shrinks with the stack. A commit
  * is read when its frame reaches the top of the stack and emitted when the frame is popped; frames are popped in the
@@ -628,7 +633,7 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
   for (const tip of commitTips) {
     if (visited.has(tip) || isOff(tip)) continue;
     visited.add(tip);
-    const stack: Frame[] = [{ oid: tip, parents: null, next: 0, tree: '', at: 0, len: 0 }];
+    const stack: Frame[] = [frame(tip)];
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
       if (top === undefined) break;
@@ -651,7 +656,7 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
         const p = top.parents[top.next++] ?? '';
         if (!visited.has(p) && !isOff(p)) {
           visited.add(p);
-          stack.push({ oid: p, parents: null, next: 0, tree: '', at: 0, len: 0 });
+          stack.push(frame(p));
         }
         continue;
       }
