@@ -268,7 +268,7 @@ function selectRefs(repoRefs: GitRef[], wanted: string[] | undefined, resolve: (
 
 export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<AuditResult> {
   const t0 = performance.now();
-  const { repo, store } = openRepository(o.repo);
+  const { repo, store } = openRepository(o.repo, { recycleTrees: true });
   const errors: Array<{ code: string; message: string }> = [];
   const onError = (e: LeakhoundError, ctx: { referencedBy?: string; path?: string }): void => {
     const where = [ctx.referencedBy ? `referenced by ${ctx.referencedBy}` : '', ctx.path ? `at ${ctx.path}` : ''].filter(Boolean).join(' ');

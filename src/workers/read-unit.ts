@@ -54,7 +54,7 @@ export class UnitScanner {
     let store = this.stores.get(objectsDir);
     if (!store) {
       // scan() is done with each blob before its next read: the store may reuse blob memory (recycleBlobs).
-      store = new ObjectStore(objectsDir, { deltaCacheBytes: this.deltaCacheBytes, origins: this.derive, recycleBlobs: true });
+      store = new ObjectStore(objectsDir, { deltaCacheBytes: this.deltaCacheBytes, origins: this.derive, recycleBlobs: true, recycleTrees: true });
       this.stores.set(objectsDir, store);
     }
     return store;

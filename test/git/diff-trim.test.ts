@@ -100,10 +100,15 @@ describe('tree diff trimming', () => {
           expect(out).toEqual(diff(x, y, Number.POSITIVE_INFINITY));
           // Trimming (and so deriving) needs entries on both sides.
           if (x === y || shared.raw(x).length === 0 || shared.raw(y).length === 0) continue;
-          const raw = shared.raw(y);
-          const known = shared.knownStarts(raw);
-          expect(known).toBeDefined();
-          expect([...known!]).toEqual([...new TreeCache(store).entryStarts(raw, y)]);
+          const held = shared.hold(y);
+          const known = held.starts;
+          expect(known).not.toBeNull();
+          const fresh = new TreeCache(store);
+          const walked = fresh.hold(y);
+          walked.starts = null;
+          expect([...known!]).toEqual([...fresh.entryStarts(walked, y)]);
+          fresh.release(walked);
+          shared.release(held);
           derived++;
         }
       }),

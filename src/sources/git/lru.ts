@@ -50,9 +50,9 @@ export class LruCache<K, V> {
     return this.young.has(key) || this.old.has(key);
   }
 
-  /** Inserts; values larger than half the budget are not cached at all. */
-  set(key: K, value: V, size: number): void {
-    if (size > this.maxBytes / 2) return;
+  /** Inserts; values larger than half the budget are not cached at all (then: false). */
+  set(key: K, value: V, size: number): boolean {
+    if (size > this.maxBytes / 2) return false;
     const y = this.young.get(key);
     if (y !== undefined) {
       this.youngBytes -= y.size;
@@ -64,6 +64,7 @@ export class LruCache<K, V> {
       this.old.delete(key);
     }
     this.insertYoung(key, { value, size });
+    return true;
   }
 
   private insertYoung(key: K, e: Entry<V>): void {

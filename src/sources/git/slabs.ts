@@ -1,5 +1,6 @@
-// Blob memory carved from reused slabs, for an object store whose reader is done with each blob before its next read
-// (ObjectStoreOptions.recycleBlobs: the audit's matcher worker).
+// Object memory carved from reused slabs: blobs for an object store whose reader is done with each blob before its
+// next read (ObjectStoreOptions.recycleBlobs: the audit's matcher worker), and trees whose holders say when they are
+// done (ObjectStoreOptions.recycleTrees, GitObject.holds: the caches and the diff in progress).
 // Owns: handing out buffers from large ArrayBuffers and taking a slab back once every buffer cut from it is released.
 // May import: nothing.
 //
@@ -24,6 +25,8 @@ export class SlabAllocator {
   private readonly byMemory = new WeakMap<ArrayBuffer, Slab>();
   /** Slabs in existence (current, free, or held by buffers in use), at most maxSlabs. */
   private slabs = 0;
+  /** Times an emptied slab was handed out again (for tests and benchmarks). */
+  reuses = 0;
 
   constructor(
     /**
@@ -49,6 +52,7 @@ export class SlabAllocator {
       if (s !== null && s.live === 0) this.retire(s);
       this.current = null;
       s = this.free.pop() ?? null;
+      if (s !== null) this.reuses++;
       if (s === null) {
         if (this.slabs >= this.maxSlabs) return null;
         s = { memory: new ArrayBuffer(this.slabBytes), used: 0, live: 0 };

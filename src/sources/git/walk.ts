@@ -9,7 +9,7 @@
 import { isLeakhoundError, type LeakhoundError } from '../../errors/index.js';
 import { objectCorrupt } from './errors.js';
 import { LruCache } from './lru.js';
-import type { ObjectStore } from './object-store.js';
+import type { GitObject, ObjectStore } from './object-store.js';
 import {
   decodeName,
   parseCommit,
@@ -145,64 +145,77 @@ const TRIM = new Int32Array(4);
  * subtrees get a trailing `/`, which is exactly git's tree sort key.
  */
 export class TreeCache {
-  private readonly lru: LruCache<string, Buffer>;
-  /** Entry start offsets of large trees (see entryStarts), made on their first diff. */
-  private readonly startsOf = new WeakMap<Buffer, Int32Array>();
+  /** Held trees by oid (each entry is one of its object's holds, let go of when the LRU drops it). */
+  private readonly lru: LruCache<string, GitObject>;
   readonly stats = { hits: 0, misses: 0 };
 
   constructor(
     readonly store: ObjectStore,
     maxBytes = 64 * 1024 * 1024,
   ) {
-    this.lru = new LruCache(maxBytes);
+    this.lru = new LruCache(maxBytes, Number.POSITIVE_INFINITY, (o) => store.unhold(o));
   }
 
-  /** The tree object's bytes. */
-  raw(oid: string): Buffer {
-    const hit = this.lru.get(oid);
-    if (hit !== undefined) {
+  /**
+   * The tree object, held for the caller until it passes it to `release` (with a store that recycles trees, its
+   * bytes may otherwise be handed to another tree once the caches drop it).
+   */
+  hold(oid: string): GitObject {
+    let o = this.lru.get(oid);
+    if (o !== undefined) {
       this.stats.hits++;
-      return hit;
+      o.holds++;
+      return o;
     }
     this.stats.misses++;
-    const data = this.store.readAs(oid, 'tree');
+    o = this.store.holdTree(oid);
     // Budgeted with room for the entry offsets a large tree may get (see entryStarts).
-    this.lru.set(oid, data, data.length + startsBytes(data.length) + 64);
+    o.holds++;
+    if (!this.lru.set(oid, o, o.data.length + startsBytes(o.data.length) + 64)) o.holds--;
+    return o;
+  }
+
+  release(o: GitObject): void {
+    this.store.unhold(o);
+  }
+
+  /** The tree object's bytes, valid until the next read of this cache or its store. */
+  raw(oid: string): Buffer {
+    const o = this.hold(oid);
+    const data = o.data;
+    this.release(o);
     return data;
   }
 
   /**
-   * Where each entry of tree `t` (bytes from `raw`) starts: found once per tree and kept with it, so that diffing
-   * a large tree against a neighbour costs a binary search instead of a walk over all its entries. A tree diffed
-   * against a neighbour whose starts are known gets its own from them (see trimmed), without a walk.
+   * Where each entry of tree `t` (held) starts: found once per tree and kept with it, so that diffing a large tree
+   * against a neighbour costs a binary search instead of a walk over all its entries. A tree diffed against a
+   * neighbour whose starts are known gets its own from them (see trimmed), without a walk.
    */
-  entryStarts(t: Buffer, oid: string | null): Int32Array {
-    let starts = this.startsOf.get(t);
-    if (starts !== undefined) return starts;
-    const at = new Int32Array(startsBytes(t.length) >> 2);
+  entryStarts(t: GitObject, oid: string | null): Int32Array<ArrayBufferLike> {
+    if (t.starts !== null) return t.starts;
+    const data = t.data;
     const e: TreeEntryAt = { sp: 0, nul: 0 };
     let n = 0;
-    for (let p = 0; p < t.length; p = e.nul + 21) {
-      treeEntryAt(t, p, oid, e);
-      at[n++] = p;
+    for (let p = 0; p < data.length; p = e.nul + 21) {
+      treeEntryAt(data, p, oid, e);
+      if (n === SCRATCH.length) SCRATCH = grown(SCRATCH);
+      SCRATCH[n++] = p;
     }
-    starts = at.subarray(0, n);
-    this.startsOf.set(t, starts);
+    const starts = this.store.startsFor(t, n);
+    starts.set(SCRATCH.subarray(0, n));
+    t.starts = starts;
     return starts;
   }
 
-  /** The entry starts of `t` if known (entryStarts without the walk). */
-  knownStarts(t: Buffer): Int32Array | undefined {
-    return this.startsOf.get(t);
-  }
-
-  /** Records the entry starts of `t`, found by other means (trimmed derives them from a neighbour's). */
-  setStarts(t: Buffer, starts: Int32Array): void {
-    this.startsOf.set(t, starts);
-  }
-
   get(oid: string): RawTree {
-    const t = parseTreeRaw(this.raw(oid), oid);
+    const o = this.hold(oid);
+    let t: RawTree;
+    try {
+      t = parseTreeRaw(o.data, oid);
+    } finally {
+      this.release(o);
+    }
     for (let i = 0; i < t.names.length; i++) {
       const m = t.modes[i];
       if (m === '40000' || m === '040000') t.names[i] = `${t.names[i] ?? ''}/`;
@@ -289,7 +302,7 @@ function commonRun(a: Buffer, b: Buffer, n: number, fromEnd: boolean): number {
 }
 
 /** Index of the first element of the ascending array `xs` that is >= v (xs.length if none). */
-function lowerBound(xs: Int32Array, v: number): number {
+function lowerBound(xs: Int32Array<ArrayBufferLike>, v: number): number {
   let lo = 0;
   let hi = xs.length;
   while (lo < hi) {
@@ -302,6 +315,15 @@ function lowerBound(xs: Int32Array, v: number): number {
 
 /** trimmed's scratch list of the new side's entry starts between the common prefix and suffix. */
 let MIDDLE = new Int32Array(256);
+/** entryStarts' scratch list. */
+let SCRATCH = new Int32Array(256);
+
+/** A copy of `a` twice as long. */
+function grown(a: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> {
+  const g = new Int32Array(a.length * 2);
+  g.set(a);
+  return g;
+}
 
 /**
  * The byte ranges of two large trees that can differ: [pa, endA) of a and [pb, endB) of b, every entry outside them
@@ -316,8 +338,10 @@ let MIDDLE = new Int32Array(256);
  * then its successor). Finding every new tree's starts by walking all its entries was ~20 % of the walk on the
  * 200k-commit benchmark (3 GB of trees).
  */
-function trimmed(trees: TreeCache, a: Buffer, aOid: string | null, b: Buffer, bOid: string | null, out: Int32Array): void {
-  const sa = trees.entryStarts(a, aOid);
+function trimmed(trees: TreeCache, ao: GitObject, aOid: string | null, bo: GitObject, bOid: string | null, out: Int32Array): void {
+  const a = ao.data;
+  const b = bo.data;
+  const sa = trees.entryStarts(ao, aOid);
   // Entries that end within the common prefix are equal; the entry holding the first difference starts at the same
   // offset on both sides (both are parsed from the same bytes up to there).
   const prefix = commonRun(a, b, Math.min(a.length, b.length), false);
@@ -342,23 +366,19 @@ function trimmed(trees: TreeCache, a: Buffer, aOid: string | null, b: Buffer, bO
       break;
     }
     if (q >= b.length) break;
-    if (n === MIDDLE.length) {
-      const grown = new Int32Array(n * 2);
-      grown.set(MIDDLE);
-      MIDDLE = grown;
-    }
+    if (n === MIDDLE.length) MIDDLE = grown(MIDDLE);
     MIDDLE[n++] = q;
     treeEntryAt(b, q, bOid, e);
     q = e.nul + 21;
   }
-  if (trees.knownStarts(b) === undefined) {
+  if (bo.starts === null) {
     const before = i < 0 ? 0 : i;
     const after = aligned ? sa.length - j : 0;
-    const sb = new Int32Array(before + n + after);
+    const sb = trees.store.startsFor(bo, before + n + after);
     sb.set(sa.subarray(0, before));
     sb.set(MIDDLE.subarray(0, n), before);
     for (let k = 0; k < after; k++) sb[before + n + k] = sa[j + k]! + shift;
-    trees.setStarts(b, sb);
+    bo.starts = sb;
   }
   out[0] = pa;
   out[1] = endA;
@@ -383,19 +403,45 @@ function diffRec(
   trimAbove = TRIM_ABOVE,
 ): void {
   if (oldTree === newTree) return;
-  let a = NO_TREE;
-  let b = NO_TREE;
+  // Both trees are held while their entries are walked: the subtrees read meanwhile may push them out of the caches,
+  // and a store that recycles trees would hand their bytes to another tree.
+  let ao: GitObject | null = null;
+  let bo: GitObject | null = null;
   try {
-    if (oldTree !== null) a = trees.raw(oldTree);
+    if (oldTree !== null) ao = trees.hold(oldTree);
     if (newTree !== null) {
-      b = trees.raw(newTree);
+      bo = trees.hold(newTree);
       reached?.add(newTree);
     }
   } catch (e) {
+    if (ao !== null) trees.release(ao);
     if (onError === undefined) throw e;
     onError(annotate(e, {}), prefix === '' ? '/' : decodeName(prefix));
     return;
   }
+  try {
+    diffHeld(trees, ao, oldTree, bo, newTree, prefix, out, reached, onError, trimAbove);
+  } finally {
+    if (ao !== null) trees.release(ao);
+    if (bo !== null) trees.release(bo);
+  }
+}
+
+/** diffRec's walk over two held trees (either may be null: the empty tree). */
+function diffHeld(
+  trees: TreeCache,
+  ao: GitObject | null,
+  oldTree: string | null,
+  bo: GitObject | null,
+  newTree: string | null,
+  prefix: string,
+  out: TreeChange[],
+  reached: Set<string> | undefined,
+  onError: ((e: LeakhoundError, path: string) => void) | undefined,
+  trimAbove: number,
+): void {
+  const a = ao === null ? NO_TREE : ao.data;
+  const b = bo === null ? NO_TREE : bo.data;
   const ea: TreeEntryAt = { sp: 0, nul: 0 };
   const eb: TreeEntryAt = { sp: 0, nul: 0 };
   let pa = 0;
@@ -404,7 +450,7 @@ function diffRec(
   let endB = b.length;
   if (a.length > 0 && b.length > 0 && a.length + b.length > trimAbove) {
     try {
-      trimmed(trees, a, oldTree, b, newTree, TRIM);
+      trimmed(trees, ao!, oldTree, bo!, newTree, TRIM);
     } catch (e) {
       if (onError === undefined) throw e;
       onError(annotate(e, {}), prefix === '' ? '/' : decodeName(prefix));
