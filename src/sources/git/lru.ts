@@ -67,6 +67,16 @@ export class LruCache<K, V> {
     return true;
   }
 
+  /**
+   * Inserts a key the caller has just missed with `get` (and has not inserted since): set without its two lookups
+   * for an entry to replace. Values larger than half the budget are not cached (then: false).
+   */
+  add(key: K, value: V, size: number): boolean {
+    if (size > this.maxBytes / 2) return false;
+    this.insertYoung(key, { value, size });
+    return true;
+  }
+
   private insertYoung(key: K, e: Entry<V>): void {
     if (this.youngBytes + e.size > this.maxBytes / 2 || this.young.size + 1 > this.maxEntries / 2) {
       if (this.onEvict !== null) for (const d of this.old.values()) this.onEvict(d.value);

@@ -171,7 +171,7 @@ export class TreeCache {
     o = this.store.holdTree(oid);
     // Budgeted with room for the entry offsets a large tree may get (see entryStarts).
     o.holds++;
-    if (!this.lru.set(oid, o, o.data.length + startsBytes(o.data.length) + 64)) o.holds--;
+    if (!this.lru.add(oid, o, o.data.length + startsBytes(o.data.length) + 64)) o.holds--;
     return o;
   }
 
