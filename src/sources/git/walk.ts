@@ -708,8 +708,9 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
       }
       stack.pop();
       raw.top = top.at;
-      // Set when emitted, when its children (emitted soon after) will ask.
-      commitTree.set(top.oid, top.tree, 1);
+      // Set when emitted, when its children (emitted soon after) will ask; each commit is emitted once and treeOf
+      // asks only for parents (emitted before), so the key is new.
+      commitTree.add(top.oid, top.tree, 1);
       // Emit.
       let commit: ParsedCommit;
       try {
