@@ -95,7 +95,6 @@ const MAX_CHAIN = 10_000;
 /** The data of a recycled tree nobody holds any more. */
 const RELEASED: Buffer = Buffer.alloc(0);
 
-
 interface ObjectDir {
   path: string;
   packs: PackFile[];
@@ -113,8 +112,6 @@ export class ObjectStore {
   private readonly blobMemory: ((size: number) => Buffer) | undefined;
   /** recycleTrees: where cached trees' memory comes from (see GitObject.holds). */
   private readonly treeSlabs: SlabAllocator | null;
-  /** The slab of the last buffer treeMemory handed out (for the object built in it). */
-  private lastSlab: Slab | null = null;
   private readonly treeMemory: ((size: number) => Buffer) | undefined;
   private lastPack = 0;
   /** The pack with the most objects: its entries are keyed by bare offset (see key). */
@@ -145,11 +142,7 @@ export class ObjectStore {
     this.treeMemory =
       this.treeSlabs === null
         ? undefined
-        : (size) => {
-            const got = size <= this.maxEntry ? this.treeSlabs!.alloc(size) : null;
-            this.lastSlab = got === null ? null : got.slab;
-            return got === null ? Buffer.allocUnsafe(size) : got.buf;
-          };
+        : (size) => (size <= this.maxEntry ? this.treeSlabs!.alloc(size)?.buf : undefined) ?? Buffer.allocUnsafe(size);
     // Only blobs the cache will keep (and so drop, and so release) come from slabs.
     this.blobMemory = slabs === null ? undefined : (size) => (size <= this.maxEntry ? slabs.alloc(size)?.buf : undefined) ?? Buffer.allocUnsafe(size);
     this.verify = opts.verify ?? false;
@@ -298,21 +291,20 @@ export class ObjectStore {
 
   /** Lets go of an object held with holdTree (or by the cache); its slab memory may be reused once nobody holds it. */
   unhold(o: GitObject): void {
-    if (--o.holds > 0) return;
-    const s = o.slab;
-    const ss = o.startsSlab;
+    // Only a tree cut from a slab has its entry offsets in one (startsFor).
+    if (--o.holds > 0 || o.slab === null) return;
+    this.treeSlabs!.release(o.slab);
+    if (o.startsSlab !== null) this.treeSlabs!.release(o.startsSlab);
     o.slab = null;
     o.startsSlab = null;
-    if (s !== null) {
-      // Anyone still reading it would read another tree's bytes: make that an obvious failure instead.
-      o.data = RELEASED;
-      o.starts = null;
-      this.treeSlabs!.release(s);
-    }
-    if (ss !== null) {
-      o.starts = null;
-      this.treeSlabs!.release(ss);
-    }
+    o.starts = null;
+    // Anyone still reading it would read another tree's bytes: make that an obvious failure instead.
+    o.data = RELEASED;
+  }
+
+  /** The tree slab `data` was cut from (treeMemory), if any. */
+  private treeSlabOf(data: Buffer): Slab | null {
+    return this.treeSlabs?.slabOf(data) ?? null;
   }
 
   /** `n` int32s for a held tree's entry offsets, from its store's slabs when the tree's memory is (see GitObject.starts). */
@@ -453,9 +445,8 @@ export class ObjectStore {
       const k = this.key(packNo, cur);
       const type = this.typeName(h.type, oid ?? '', pack);
       // Only trees the cache will keep (and so drop, and so let go of) come from slabs (treeMemory checks the size).
-      this.lastSlab = null;
       const data = pack.inflate(cur, h, oid, false, false, type === 'blob' ? this.blobMemory : type === 'tree' && (keep || chain.length > 0) ? this.treeMemory : undefined);
-      base = { type, data, key: k, origin: null, memo: undefined, slab: type === 'tree' ? this.lastSlab : null, holds: 0, starts: null, startsSlab: null };
+      base = { type, data, key: k, origin: null, memo: undefined, slab: type === 'tree' ? this.treeSlabOf(data) : null, holds: 0, starts: null, startsSlab: null };
       if (base.data.length <= this.maxEntry && (keep || chain.length > 0)) this.put(k, base);
       break;
     }
@@ -467,7 +458,6 @@ export class ObjectStore {
       let data: Buffer;
       const runs: number[] | undefined = this.origins && base.type === 'blob' && base.key !== null ? [] : undefined;
       try {
-        this.lastSlab = null;
         data = applyDelta(base.data, delta, runs, base.type === 'blob' ? this.blobMemory : base.type === 'tree' && (keep || i > 0) ? this.treeMemory : undefined);
       } catch (e) {
         if (e instanceof DeltaError) throw objectCorrupt(oid, e.message, { pack: pack.path, offset: link.offset });
@@ -475,7 +465,7 @@ export class ObjectStore {
       }
       this.stats.deltaApplied++;
       const k = this.key(packNo, link.offset);
-      base = { type: base.type, data, key: k, origin: runs === undefined ? null : { base: base.key!, runs: Int32Array.from(runs) }, memo: undefined, slab: base.type === 'tree' ? this.lastSlab : null, holds: 0, starts: null, startsSlab: null };
+      base = { type: base.type, data, key: k, origin: runs === undefined ? null : { base: base.key!, runs: Int32Array.from(runs) }, memo: undefined, slab: base.type === 'tree' ? this.treeSlabOf(data) : null, holds: 0, starts: null, startsSlab: null };
       if (data.length <= this.maxEntry && (keep || i > 0)) this.put(k, base);
     }
     return base;

@@ -179,14 +179,6 @@ export class TreeCache {
     this.store.unhold(o);
   }
 
-  /** The tree object's bytes, valid until the next read of this cache or its store. */
-  raw(oid: string): Buffer {
-    const o = this.hold(oid);
-    const data = o.data;
-    this.release(o);
-    return data;
-  }
-
   /**
    * Where each entry of tree `t` (held) starts: found once per tree and kept with it, so that diffing a large tree
    * against a neighbour costs a binary search instead of a walk over all its entries. A tree diffed against a
