@@ -5,14 +5,25 @@
 import fc from 'fast-check';
 import yargs from 'yargs';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { ROOT, runCli } from '../helpers/cli.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { privateBin as makePrivateBin, runCli } from '../helpers/cli.js';
 import * as audit from '../../src/cli/commands/audit.js';
 import * as protect from '../../src/cli/commands/protect.js';
 import { parseSimple } from '../../src/cli/fast-args.js';
+
+/** Private copies of the bundled CLI made by the code-cache tests, removed at the end (also when a test fails). */
+const copies: Array<ReturnType<typeof makePrivateBin>> = [];
+const privateBin = (): ReturnType<typeof makePrivateBin> => {
+  const c = makePrivateBin();
+  copies.push(c);
+  return c;
+};
+afterAll(() => {
+  for (const c of copies.splice(0)) c.remove();
+});
 
 const KEYS = ['files', 'baseline', 'format', 'output', 'redact', 'color', 'verbose', 'inlineAllow', 'maxFileSize', 'config', 'defaultRules', 'rules', 'disableRule', 'enableRule'];
 
@@ -91,24 +102,27 @@ describe('protect fast-path arguments', () => {
 
   it('the bundled CLI: protect with plain arguments runs the small bundle, anything else falls back to the full CLI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'lh-fast-'));
+    // Its own copy of the bundles: the caches it checks are written by no other test's CLI runs.
+    const own = privateBin();
+    const run = (args: string[], o: { cwd: string }): ReturnType<typeof runCli> => runCli(args, { ...o, bin: own.bin });
     writeFileSync(join(dir, 'a.txt'), 'nothing to see\n');
-    expect(runCli(['protect', 'a.txt'], { cwd: dir }).code).toBe(0);
-    const help = runCli(['protect', '--help'], { cwd: dir });
+    expect(run(['protect', 'a.txt'], { cwd: dir }).code).toBe(0);
+    const help = run(['protect', '--help'], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('leakhound protect [files..]');
-    const bad = runCli(['protect', '--bogus', 'a.txt'], { cwd: dir });
+    const bad = run(['protect', '--bogus', 'a.txt'], { cwd: dir });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Unknown argument: bogus');
     // Each bundle's code cache is written once and then used: later runs behave the same.
-    const caches = readdirSync(join(ROOT, 'dist')).filter((f) => f.endsWith('.v8cache'));
+    const caches = readdirSync(own.dist).filter((f) => f.endsWith('.v8cache'));
     expect(caches.some((f) => f.startsWith('.leakhound-protect.'))).toBe(true);
     expect(caches.some((f) => f.startsWith('.leakhound-core.'))).toBe(true);
-    expect(runCli(['protect', 'a.txt'], { cwd: dir }).code).toBe(0);
-    expect(runCli(['protect', '--bogus'], { cwd: dir }).code).toBe(2);
+    expect(run(['protect', 'a.txt'], { cwd: dir }).code).toBe(0);
+    expect(run(['protect', '--bogus'], { cwd: dir }).code).toBe(2);
     // A damaged cache is rejected by V8 and written again; the run is unaffected.
-    const core = join(ROOT, 'dist', caches.find((f) => f.startsWith('.leakhound-core.'))!);
+    const core = join(own.dist, caches.find((f) => f.startsWith('.leakhound-core.'))!);
     writeFileSync(core, 'not a code cache');
-    const v = runCli(['--version'], { cwd: dir });
+    const v = run(['--version'], { cwd: dir });
     expect(v.code).toBe(0);
     expect(v.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
     expect(statSync(core).size).toBeGreaterThan(1000);
@@ -123,27 +137,33 @@ describe('protect fast-path arguments', () => {
     writeFileSync(join(dir, 'readme.txt'), 'nothing here\n');
     git('add', '.');
     git('-c', 'user.name=t', '-c', 'user.email=t@example.com', 'commit', '-q', '-m', 'one');
-    const workerCaches = (): string[] => readdirSync(join(ROOT, 'dist')).filter((f) => f.startsWith('.leakhound-worker.') && f.endsWith('.v8cache'));
-    for (const f of workerCaches()) rmSync(join(ROOT, 'dist', f), { force: true });
-    const first = runCli(['audit', dir, '--format', 'jsonl', '--no-progress', '--threads', '1', '--enable-rule', 'aws']);
+    const own = privateBin();
+    const run = (args: string[], o: { cwd?: string } = {}): ReturnType<typeof runCli> => runCli(args, { ...o, bin: own.bin });
+    const workerCaches = (): string[] => readdirSync(own.dist).filter((f) => f.startsWith('.leakhound-worker.') && f.endsWith('.v8cache'));
+    // The copy starts without caches.
+    expect(workerCaches()).toHaveLength(0);
+    const first = run(['audit', dir, '--format', 'jsonl', '--no-progress', '--threads', '1', '--enable-rule', 'aws']);
     expect(first.stderr).not.toContain('Error');
     expect(first.code).toBe(1);
     expect(first.stdout).toContain('"ruleId":"aws.access-key-id"');
     // Written by the worker as the pool closed it (a terminated worker runs no exit handler).
     expect(workerCaches()).toHaveLength(1);
-    expect(statSync(join(ROOT, 'dist', workerCaches()[0]!)).size).toBeGreaterThan(1000);
+    expect(statSync(join(own.dist, workerCaches()[0]!)).size).toBeGreaterThan(1000);
     // With the cache in place, the same findings; and V8 accepts the caches (the loader sets a V8 flag before
     // compiling anything, and caches record the flags): a run that found them rejected would write them again.
     const caches = (): Array<[string, number]> =>
-      readdirSync(join(ROOT, 'dist'))
+      readdirSync(own.dist)
         .filter((f) => f.endsWith('.v8cache'))
-        .map((f): [string, number] => [f, statSync(join(ROOT, 'dist', f)).mtimeMs])
+        .map((f): [string, number] => [f, statSync(join(own.dist, f)).mtimeMs])
         .sort();
+    // protect's bundle gets its cache too, then every cache stays as it is.
+    expect(run(['protect', 'readme.txt'], { cwd: dir }).code).toBe(0);
     const before = caches();
-    const second = runCli(['audit', dir, '--format', 'jsonl', '--no-progress', '--threads', '1', '--enable-rule', 'aws']);
+    expect(before).toHaveLength(3);
+    const second = run(['audit', dir, '--format', 'jsonl', '--no-progress', '--threads', '1', '--enable-rule', 'aws']);
     expect(second.code).toBe(1);
     expect(second.stdout).toBe(first.stdout);
-    expect(runCli(['protect', 'readme.txt'], { cwd: dir }).code).toBe(0);
+    expect(run(['protect', 'readme.txt'], { cwd: dir }).code).toBe(0);
     expect(caches()).toEqual(before);
   });
 });
