@@ -134,12 +134,12 @@ class NativeInflater {
    * `finish`, a stream that ends before its end marker raises InflateError; without it, inflation stops quietly
    * when the input or the output space runs out (for reading only the first bytes).
    */
-  run(input: Uint8Array, out: Uint8Array, outLen: number, finish: boolean): number {
+  run(input: Uint8Array, out: Uint8Array, outLen: number, finish: boolean, inOff = 0, inLen = input.length - inOff): number {
     if (this.source === 'public') return -1;
     const h = this.open();
     if (h === null || this.state === null) return -1;
     this.error = null;
-    h.writeSync(finish ? Z_FINISH : Z_SYNC_FLUSH, input, 0, input.length, out, 0, outLen);
+    h.writeSync(finish ? Z_FINISH : Z_SYNC_FLUSH, input, inOff, inLen, out, 0, outLen);
     if (this.error !== null) {
       const message = this.error;
       this.discard();
@@ -157,9 +157,10 @@ let scratch = Buffer.allocUnsafe(64 * 1024);
 /**
  * Inflates a complete stream whose output is `size` bytes. With `transient`, the result is a view of a per-thread
  * scratch buffer, valid only until the next call (for delta instructions, used once and dropped); otherwise a
- * buffer of its own (from `alloc` when given). Throws InflateError if the stream is corrupt, ends early, or does not inflate to `size`.
+ * buffer of its own (from `alloc` when given). The stream is `input[inOff, inOff + inLen)` (a pack held whole is read in
+ * place, without a view per object). Throws InflateError if the stream is corrupt, ends early, or does not inflate to `size`.
  */
-export function inflateExact(input: Uint8Array, size: number, transient = false, alloc?: (size: number) => Buffer): Buffer {
+export function inflateExact(input: Uint8Array, size: number, transient = false, alloc?: (size: number) => Buffer, inOff = 0, inLen = input.length - inOff): Buffer {
   // One spare byte: a stream longer than its header says must show up as size+1 bytes written, not be cut off.
   const cap = size + 1;
   let out: Buffer;
@@ -169,14 +170,14 @@ export function inflateExact(input: Uint8Array, size: number, transient = false,
   } else {
     out = alloc !== undefined ? alloc(cap) : Buffer.allocUnsafe(cap);
   }
-  const n = native.run(input, out, cap, true);
+  const n = native.run(input, out, cap, true, inOff, inLen);
   if (n >= 0) {
     if (n !== size) throw new InflateError(`inflated ${n > size ? 'more than' : n} bytes, header says ${size}`);
     return out.subarray(0, size);
   }
   let res: Buffer;
   try {
-    res = zlib().inflateSync(input, { chunkSize: Math.max(64, cap), maxOutputLength: Math.max(cap, 64) });
+    res = zlib().inflateSync(input.subarray(inOff, inOff + inLen), { chunkSize: Math.max(64, cap), maxOutputLength: Math.max(cap, 64) });
   } catch (e) {
     throw new InflateError(`zlib: ${(e as Error).message}`);
   }

@@ -304,14 +304,20 @@ export class PackFile {
     this.ensureOpen();
     const end = this.fileSize - 20;
     if (offset < 12 || offset >= end) throw objectCorrupt(oid, 'offset outside the pack (truncated?)', { pack: this.path, offset });
-    const b = this.readRange(offset, Math.min(32, end - offset), oid);
-    let p = 0;
+    // In a pack held whole, read in place: a view per header was an allocation per object read.
+    const n = Math.min(32, end - offset);
+    // (Once: readRange switches a shared pack to whole when another thread has finished filling it.)
+    const whole = this.whole;
+    const b = whole ?? this.readRange(offset, n, oid);
+    const p0 = whole !== null ? offset : 0;
+    const lim = p0 + n;
+    let p = p0;
     let c = b[p++] ?? 0;
     const type = (c >> 4) & 7;
     let size = c & 15;
     let mul = 16;
     while ((c & 0x80) !== 0) {
-      if (p >= b.length) throw objectCorrupt(oid, 'bad entry header', { pack: this.path, offset });
+      if (p >= lim) throw objectCorrupt(oid, 'bad entry header', { pack: this.path, offset });
       c = b[p++] ?? 0;
       size += (c & 0x7f) * mul;
       mul *= 128;
@@ -322,20 +328,20 @@ export class PackFile {
       c = b[p++] ?? 0;
       let rel = c & 0x7f;
       while ((c & 0x80) !== 0) {
-        if (p >= b.length) throw objectCorrupt(oid, 'bad delta offset', { pack: this.path, offset });
+        if (p >= lim) throw objectCorrupt(oid, 'bad delta offset', { pack: this.path, offset });
         c = b[p++] ?? 0;
         rel = (rel + 1) * 128 + (c & 0x7f);
       }
       baseOffset = offset - rel;
       if (baseOffset < 12 || rel === 0) throw objectCorrupt(oid, 'delta base offset out of range', { pack: this.path, offset });
     } else if (type === OBJ_REF_DELTA) {
-      if (p + 20 > b.length) throw objectCorrupt(oid, 'bad ref-delta header', { pack: this.path, offset });
+      if (p + 20 > lim) throw objectCorrupt(oid, 'bad ref-delta header', { pack: this.path, offset });
       baseOid = b.toString('hex', p, p + 20);
       p += 20;
     } else if (type < 1 || type > 4) {
       throw objectCorrupt(oid, `unknown pack entry type ${type}`, { pack: this.path, offset });
     }
-    return { type, size, dataStart: offset + p, baseOffset, baseOid };
+    return { type, size, dataStart: offset + (p - p0), baseOffset, baseOid };
   }
 
   /**
@@ -374,9 +380,11 @@ export class PackFile {
     if (end > this.dataEnd || end <= h.dataStart) {
       throw objectCorrupt(oid, 'pack is truncated', { pack: this.path, offset });
     }
-    const slice = this.readRange(h.dataStart, end - h.dataStart, oid);
+    const len = end - h.dataStart;
+    // A pack held whole is inflated in place (no view per object).
+    const whole = this.whole;
     try {
-      return inflateExact(slice, h.size, transient, alloc);
+      return whole !== null ? inflateExact(whole, h.size, transient, alloc, h.dataStart, len) : inflateExact(this.readRange(h.dataStart, len, oid), h.size, transient, alloc);
     } catch (e) {
       if (!(e instanceof InflateError)) throw e;
       // Read with zlib's bound (see entryEnd)? Then a stream longer than the bound gets one more try with the exact end.
