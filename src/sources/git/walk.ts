@@ -11,8 +11,8 @@ import { objectCorrupt } from './errors.js';
 import { LruCache } from './lru.js';
 import type { GitObject, ObjectStore } from './object-store.js';
 import {
+  commitOfWalk,
   decodeName,
-  parseCommit,
   parseCommitLinks,
   parseTag,
   type TreeEntryAt,
@@ -517,7 +517,10 @@ function diffHeld(
 
 interface Frame {
   oid: string;
+  /** The parents the walk follows (none at the shallow boundary); null until the commit is read. */
   parents: string[] | null;
+  /** The parents the commit names. */
+  named: string[];
   next: number;
   /** The commit's tree (read with its parents). */
   tree: string;
@@ -526,9 +529,11 @@ interface Frame {
   len: number;
 }
 
+const NO_PARENTS: string[] = [];
+
 /** A frame for a commit not read yet. */
 function frame(oid: string): Frame {
-  return { oid, parents: null, next: 0, tree: '', at: 0, len: 0 };
+  return { oid, parents: null, named: NO_PARENTS, next: 0, tree: '', at: 0, len: 0 };
 }
 
 /**
@@ -681,6 +686,7 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
           const data = store.readAs(top.oid, 'commit', false);
           const links = parseCommitLinks(data, top.oid);
           top.tree = links.tree;
+          top.named = links.parents;
           top.parents = shallow.has(top.oid) ? [] : links.parents;
           top.len = data.length;
           top.at = raw.push(data);
@@ -706,7 +712,7 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
       // Emit.
       let commit: ParsedCommit;
       try {
-        commit = parseCommit(raw.view(top.at, top.len), top.oid);
+        commit = commitOfWalk(raw.view(top.at, top.len), top.oid, top.tree, top.named);
       } catch (e) {
         report(e, {});
         continue;
