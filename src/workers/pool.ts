@@ -15,6 +15,7 @@ import type { DiffOutcome, FromWorker, ToWorker, WorkerInit } from './protocol.j
 import type { DiffJob } from '../sources/git/walk.js';
 import { keywordPrefilter } from '../matcher/index.js';
 import { type UnitScanner, scannerFor } from './read-unit.js';
+import type { OidClaims } from './claims.js';
 
 export interface PoolOptions {
   /** Worker threads; 0 runs in this thread (the same matcher, no workers). Default: available cores. */
@@ -40,8 +41,11 @@ interface Slot {
 
 export interface ScanPool {
   scan(unit: ScanUnit): Promise<UnitResult>;
-  /** Resolves once queued bytes are under the limit; await it before reading more. */
-  ready(): Promise<void>;
+  /**
+   * Resolves once queued bytes are under the limit; await it before reading more. Undefined when they are under it
+   * already (an audit asks after every commit: a promise and an await each time were garbage and microtasks).
+   */
+  ready(): Promise<void> | undefined;
   /**
    * Hands packs loaded whole after the pool started to its workers (the audit starts the pool first, so that the
    * workers boot while the main thread lists refs and reads the packs). Units sent afterwards read from them.
@@ -62,9 +66,12 @@ export interface ScanPool {
    * diffs were most of the main thread's time while the worker matching blobs idled. Results come back in the order
    * the runs were sent.
    */
-  diff(objectsDir: string, jobs: DiffJob[]): Promise<DiffOutcome[]>;
-  /** Milliseconds the workers have spent on units and diffs so far, per worker (0 for the in-thread pool). */
-  busyMs(): number;
+  diff(objectsDir: string, jobs: DiffJob[], scan?: boolean): Promise<DiffOutcome[]>;
+  /**
+   * Shares a claim table (claims.ts) with the workers: diff runs sent with `scan` then also scan the blobs their
+   * diffs bring in that the worker claims first (DiffOutcome.scans). Before any such run.
+   */
+  shareClaims(claims: OidClaims): void;
   close(): Promise<void>;
   readonly threads: number;
 }
@@ -98,18 +105,18 @@ class InThreadPool implements ScanPool {
       return Promise.reject(e as Error);
     }
   }
-  ready(): Promise<void> {
-    return Promise.resolve();
+  ready(): undefined {
+    return undefined;
   }
   sharePacks(): void {
     // Same thread: the store that loaded the packs registered them for this thread's readers already.
   }
-  busyMs(): number {
-    return 0;
+  shareClaims(claims: OidClaims): void {
+    this.scanner.claims = claims;
   }
-  diff(objectsDir: string, jobs: DiffJob[]): Promise<DiffOutcome[]> {
+  diff(objectsDir: string, jobs: DiffJob[], scan = false): Promise<DiffOutcome[]> {
     try {
-      return Promise.resolve(jobs.map((j) => this.scanner.diff(objectsDir, j)));
+      return Promise.resolve(jobs.map((j) => this.scanner.diff(objectsDir, j, scan)));
     } catch (e) {
       return Promise.reject(e as Error);
     }
@@ -146,8 +153,6 @@ class WorkerPool implements ScanPool {
   stolen = 0;
   sent = 0;
 
-  /** Time the workers reported busy, summed over them. */
-  private workerMs = 0;
   /** Diff runs in flight, by message id. */
   private readonly diffs = new Map<number, { resolve: (r: DiffOutcome[]) => void; reject: (e: Error) => void }>();
 
@@ -174,7 +179,6 @@ class WorkerPool implements ScanPool {
 
   private onMessage(slot: Slot, m: FromWorker): void {
     if (m.type === 'ready') return;
-    if (m.type !== 'error') this.workerMs += m.ms;
     const run = this.diffs.get(m.id);
     if (run !== undefined) {
       this.diffs.delete(m.id);
@@ -286,24 +290,24 @@ class WorkerPool implements ScanPool {
     });
   }
 
-  ready(): Promise<void> {
+  ready(): Promise<void> | undefined {
     if (this.failed) return Promise.reject(this.failed);
-    if (this.inFlightBytes <= this.maxInFlight) return Promise.resolve();
+    if (this.inFlightBytes <= this.maxInFlight) return undefined;
     return new Promise((resolve, reject) => this.waiters.push(() => (this.failed ? reject(this.failed) : resolve())));
   }
 
-  busyMs(): number {
-    return this.workerMs / this.threads;
-  }
-
-  diff(objectsDir: string, jobs: DiffJob[]): Promise<DiffOutcome[]> {
+  diff(objectsDir: string, jobs: DiffJob[], scan = false): Promise<DiffOutcome[]> {
     if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       const id = this.nextId++;
       this.diffs.set(id, { resolve, reject });
       // One worker for every run: consecutive commits share most trees, and its tree cache serves them.
-      this.slots[0]!.worker.postMessage({ type: 'diff', id, objectsDir, jobs } satisfies ToWorker);
+      this.slots[0]!.worker.postMessage({ type: 'diff', id, objectsDir, jobs, scan } satisfies ToWorker);
     });
+  }
+
+  shareClaims(claims: OidClaims): void {
+    for (const s of this.slots) s.worker.postMessage({ type: 'claims', buffer: claims.buffer } satisfies ToWorker);
   }
 
   sharePacks(packs: SharedPack[], fill = false): void {

@@ -11,6 +11,7 @@ import { Matcher, isAsciiText, type KeywordHits, type MatcherOptions } from '../
 import { ObjectStore, type GitObject } from '../sources/git/object-store.js';
 import { TreeCache, diffJob, type DiffJob } from '../sources/git/walk.js';
 import type { DiffOutcome, WorkerInit } from './protocol.js';
+import type { OidClaims } from './claims.js';
 import type { ScanUnit, UnitResult } from '../types/index.js';
 
 const LFS_PREFIX = 'version https://git-lfs.github.com/spec/v1';
@@ -35,6 +36,8 @@ export class UnitScanner {
   /** The text hitsOf made of the blob being scanned, if it had to make it (for scan to reuse). */
   private text: string | undefined;
   private readonly trees = new Map<string, TreeCache>();
+  /** The audit's claim table (see claims.ts), for diffs that scan the blobs they bring in. */
+  claims: OidClaims | undefined;
 
   constructor(
     private readonly matcher: Matcher,
@@ -60,14 +63,33 @@ export class UnitScanner {
     return store;
   }
 
-  /** A commit's tree diffs, through this thread's store and tree cache for the repository (see diffOutcome). */
-  diff(objectsDir: string, job: DiffJob): DiffOutcome {
+  /**
+   * A commit's tree diffs, through this thread's store and tree cache for the repository (see diffOutcome). With
+   * `scan` (and a claim table), also the scans of the blobs they bring in (new and old sides, as the audit asks for
+   * them) that this thread claims first: the rest another thread has scanned or is scanning.
+   */
+  diff(objectsDir: string, job: DiffJob, scan = false): DiffOutcome {
     let trees = this.trees.get(objectsDir);
     if (!trees) {
       trees = new TreeCache(this.storeFor(objectsDir));
       this.trees.set(objectsDir, trees);
     }
-    return diffOutcome(trees, job);
+    const out = diffOutcome(trees, job);
+    const claims = this.claims;
+    if (!scan || claims === undefined) return out;
+    const scans: UnitResult[] = [];
+    const take = (oid: string | null, mode: string | null, path: string): void => {
+      if (oid === null || mode === '160000' || mode === '120000' || !claims.claim(oid)) return;
+      scans.push(this.scan({ id: oid, gitBlob: { objectsDir, oid }, pathHint: path }));
+    };
+    for (const d of out.diffs) {
+      for (const ch of d.changes) {
+        take(ch.newOid, ch.newMode, ch.path);
+        take(ch.oldOid, ch.oldMode, ch.path);
+      }
+    }
+    if (scans.length > 0) out.scans = scans;
+    return out;
   }
 
   scan(unit: ScanUnit): UnitResult {

@@ -129,7 +129,7 @@ describe('attribution over a long history with merges (brute-force model)', () =
 
   it.each([
     ['diffs in the walk', { deferDiffsAfter: Number.POSITIVE_INFINITY }],
-    ['diffs on the worker', { deferDiffsAfter: 0, offloadShare: Number.POSITIVE_INFINITY }],
+    ['diffs on the worker', { deferDiffsAfter: 0, offloadRuns: Number.POSITIVE_INFINITY }],
   ])('introduced, removed and tips equal the model (%s)', async (_name, o) => {
     const res = await audit(dir, o);
     expect(res.errors).toEqual([]);
