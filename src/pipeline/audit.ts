@@ -322,7 +322,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     const fill = pool.threads > 0;
     pool.sharePacks(store.loadPacks(o.packMemory ?? (excludeOids.length > 0 ? 0 : defaultPackMemory()), fill), fill);
     if (pool.threads > 0 && o.unreachable !== true) {
-      // Sized for every object of the packs (most are not blobs) and some loose ones.
+      // Room for every object of the packs (only blobs are claimed; ~1 in 5 objects on the 200k-commit benchmark,
+      // 32 MB for its 1.0 million objects) and some loose ones.
       claims = OidClaims.create(store.packs.reduce((n, p) => n + p.index.count, 0) + 65_536);
       pool.shareClaims(claims);
     }

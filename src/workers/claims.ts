@@ -29,10 +29,10 @@ export class OidClaims {
     this.limit = Math.floor(slots * 0.75);
   }
 
-  /** A table for about `expected` ids (sized to a power of two at most half full). */
+  /** A table with room for `expected` ids (a power of two of slots, at most three quarters used by them). */
   static create(expected: number): OidClaims {
     let slots = 1024;
-    while (slots < expected * 2) slots *= 2;
+    while (slots * 0.75 < expected) slots *= 2;
     return new OidClaims(new SharedArrayBuffer((HEADER + slots * WORDS) * 4));
   }
 
