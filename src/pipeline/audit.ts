@@ -101,7 +101,7 @@ export interface AuditStats {
 export interface AuditResult {
   findings: Finding[];
   stats: AuditStats;
-  /** Missing or corrupt objects: the audit went on without them. */
+  /** Missing or corrupt objects: the audit went on without them. Sorted by message (the object id comes first). */
   errors: Array<{ code: string; message: string }>;
   shallow: boolean;
   /** Ref name -> commit oid at the time of the audit (for incremental audits). */
@@ -870,6 +870,9 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   stats.submodules = gitlinks.size;
   stats.symlinks = symlinks.size;
   stats.ms = Math.round(performance.now() - t0);
+  // Errors come from the walk (as it diffs) and from scans (as results arrive, from either thread): their order
+  // depended on timing. Sorted by message, which names the object first, the report is the same run after run.
+  errors.sort((a, b) => (a.message < b.message ? -1 : a.message > b.message ? 1 : a.code < b.code ? -1 : a.code > b.code ? 1 : 0));
   return { findings, stats, errors, shallow: repo.shallow.length > 0, tips: tipMap, scannedRefs: refs.map((r) => r.name) };
 }
 
