@@ -116,17 +116,25 @@ interface BlobSecret {
 }
 const NONE: BlobSecret[] = [];
 
-/** Commits per diff run sent to a worker, and runs in flight before the walk waits for the oldest. */
+/**
+ * Commits per diff run sent to a worker, and runs (here or on the worker) not yet taken before the walk waits for the
+ * oldest. Runs diffed here queue behind an unfinished one of the worker's; with three in the worker's hand, 8 made
+ * the walk wait for them (see OFFLOAD_RUNS).
+ */
 const DIFF_RUN = 64;
-const DIFF_RUNS_AHEAD = 8;
+const DIFF_RUNS_AHEAD = 16;
 /**
  * Commits walked before the walk's diffs may move to a worker (see sendDiffs). Below it they stay in the walk: on
  * express (11,467 commits) runs of diffs on the worker, or just cut into runs, cost 0.2-0.3 s of 3.5 (a second
  * isolate compiling the differ, two tree caches); on the 200k-commit benchmark they save a quarter of the time.
  */
 const DEFER_AFTER = 20_000;
-/** A diff run goes to a worker while it has fewer runs than this in hand (see sendDiffs). */
-const OFFLOAD_RUNS = 2;
+/**
+ * A diff run goes to a worker while it has fewer runs than this in hand (see sendDiffs). 200k-commit benchmark, 7
+ * alternating rounds: 3 (with 16 runs ahead) 19.57 s median, faster in 6 rounds, vs 2 (with 8) 20.05 s; 4, or 32
+ * ahead, no better (single rounds).
+ */
+const OFFLOAD_RUNS = 3;
 
 /** Commits enqueued, their scans not all in, before the walk waits for the oldest. */
 const FIFO_MAX = 256;
@@ -672,9 +680,9 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
    * Why runs in hand, not busy time: the share of busy time used before (runs went to the worker while it had been
    * busy less than 80 % of this thread's time) was read from answers this thread took in only when it waited, so the
    * worker got runs in bursts and then idled, and the scans this thread asked for queued behind them: the walk
-   * waited ~8 s of ~23 s for scans. Two runs in hand keep the worker fed without a queue; the walk yields to the
-   * event loop once per run (handleEvent) so that `done` is current, and the worker takes scan batches before runs
-   * (worker.ts). 200k benchmark, alternating rounds: waits ~8 -> ~2.5 s.
+   * waited ~8 s of ~23 s for scans. A few runs in hand keep the worker fed without a long queue; the walk yields
+   * to the event loop once per run (handleEvent) so that `done` is current, and the worker takes scan batches
+   * before runs (worker.ts). 200k benchmark, alternating rounds: waits ~8 -> ~2.5 s.
    */
   const sendDiffs = (): void => {
     if (diffRun.length === 0) return;
