@@ -57,8 +57,9 @@ export class OidClaims {
     const k3 = hexWord(oid, 24);
     if ((k0 | k1 | k2 | k3) === 0) return true;
     const w = this.words;
-    // Held for a few dozen instructions by at most a handful of threads: a spin lock.
-    while (Atomics.compareExchange(w, 0, 0, 1) !== 0);
+    // Held for a few dozen instructions by at most a handful of threads: a spin lock. A holder the OS has switched
+    // out (more threads than cores: V8's collector threads) is waited for without burning the rest of our slice.
+    for (let spins = 0; Atomics.compareExchange(w, 0, 0, 1) !== 0; spins++) if (spins >= 64) Atomics.wait(w, 0, 1, 0.05);
     try {
       // Object ids are hashes: their first word is already uniform.
       for (let i = k0 & this.mask; ; i = (i + 1) & this.mask) {
