@@ -78,6 +78,11 @@ export interface AuditOptions {
 
 export interface AuditProgress {
   commits: number;
+  /**
+   * Commits the walk has met so far: what it will walk in all, once it has descended from every ref (a lower bound
+   * before, and counting commits --unreachable finds only as it finds them).
+   */
+  total: number;
   blobs: number;
   bytes: number;
   findings: number;
@@ -464,6 +469,8 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
     messageResult: UnitResult | undefined;
   }
   const fifo: PendingCommit[] = [];
+  /** Commits the walk has met (WalkOptions.counter), for progress. */
+  const walked = { seen: 0 };
 
   // isBlob runs several times per change (enqueue, apply, occurrences): count distinct gitlink / symlink OIDs in
   // sets, not calls, or every entry was counted three times or more. A test, not a filtered copy of the changes:
@@ -738,7 +745,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
    * the 200k-commit benchmark).
    */
   const pace = (): Promise<void> | undefined => {
-    if ((stats.commits & 63) === 0) o.onProgress?.({ commits: stats.commits, blobs: stats.blobs, bytes: stats.bytes, findings: acc.size });
+    if ((stats.commits & 63) === 0) o.onProgress?.({ commits: stats.commits, total: Math.max(walked.seen, stats.commits), blobs: stats.blobs, bytes: stats.bytes, findings: acc.size });
     const ready = pool.ready();
     const applying = applySettled();
     if (ready === undefined && applying === undefined && fifo.length <= FIFO_MAX) return undefined;
@@ -826,7 +833,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   try {
     // Without --unreachable (whose reached set the diffs fill), past DEFER_AFTER commits the walk leaves its tree
     // diffs to sendDiffs, which runs them here or on a worker less busy than this thread.
-    const walk = walkHistory(store, { tips: refs.map((r) => r.oid), exclude: excludeOids, shallow: repo.shallow, trees, onError, ...(reached ? { reached } : { deferDiffs: () => pool.threads > 0 && stats.commits >= (o.deferDiffsAfter ?? DEFER_AFTER) }) });
+    const walk = walkHistory(store, { tips: refs.map((r) => r.oid), exclude: excludeOids, shallow: repo.shallow, trees, onError, counter: walked, ...(reached ? { reached } : { deferDiffs: () => pool.threads > 0 && stats.commits >= (o.deferDiffsAfter ?? DEFER_AFTER) }) });
     for (const ev of walk) {
       const p = handleEvent(ev, false);
       if (p !== undefined) await p;

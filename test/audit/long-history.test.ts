@@ -127,6 +127,18 @@ describe('attribution over a long history with merges (brute-force model)', () =
     }
   });
 
+  it('reports progress with the commits to walk known ahead (for the ETA), never fewer than walked', async () => {
+    const reports: Array<{ commits: number; total: number }> = [];
+    await audit(dir, { onProgress: (p) => reports.push({ commits: p.commits, total: p.total }) });
+    expect(reports.length).toBeGreaterThanOrEqual(2);
+    for (const r of reports) {
+      expect(r.commits).toBeLessThanOrEqual(r.total);
+      expect(r.total).toBeLessThanOrEqual(commits.length);
+    }
+    // The walk descends to the root before it yields a commit: the first report already knows most of the history.
+    expect(reports[0]!.total).toBeGreaterThan(2 * reports[0]!.commits);
+  });
+
   it.each([
     ['diffs in the walk', { deferDiffsAfter: Number.POSITIVE_INFINITY }],
     ['diffs on the worker', { deferDiffsAfter: 0, offloadRuns: Number.POSITIVE_INFINITY }],

@@ -106,6 +106,11 @@ export interface WalkOptions {
    * says yes, it should keep saying yes: a consumer sees deferred and inline commits in walk order either way).
    */
   deferDiffs?: boolean | (() => boolean);
+  /**
+   * Kept current with the number of commits the walk has met so far (read or about to be): all those it will yield,
+   * once it has descended from every tip. For progress and an ETA.
+   */
+  counter?: { seen: number };
 }
 
 /** A commit's diffs against each parent: what walkHistory puts in `diffs`, or a deferred commit's (deferDiffs). */
@@ -676,6 +681,7 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
   for (const tip of commitTips) {
     if (visited.has(tip) || isOff(tip)) continue;
     visited.add(tip);
+    if (opts.counter) opts.counter.seen = visited.size;
     const stack: Frame[] = [frame(tip)];
     while (stack.length > 0) {
       const top = stack[stack.length - 1];
@@ -700,6 +706,7 @@ export function* walkHistory(store: ObjectStore, opts: WalkOptions): Generator<W
         const p = top.parents[top.next++] ?? '';
         if (!visited.has(p) && !isOff(p)) {
           visited.add(p);
+          if (opts.counter) opts.counter.seen = visited.size;
           stack.push(frame(p));
         }
         continue;
