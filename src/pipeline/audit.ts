@@ -290,7 +290,7 @@ interface FindingAcc {
 }
 
 
-function commitRef(oid: string, ev: Extract<WalkEvent, { kind: 'commit' }>): CommitRef {
+function commitRef(oid: string, ev: CommitEvent): CommitRef {
   const c = ev.commit;
   return { commit: oid, author: c.author.name, email: c.author.email, date: c.author.date, subject: c.message.split('\n')[0] ?? '' };
 }
@@ -457,7 +457,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   };
 
   interface PendingCommit {
-    ev: Extract<WalkEvent, { kind: 'commit' }>;
+    ev: CommitEvent;
     /**
      * The oids of its blobs whose scans were pending when it was enqueued; null once all are in. Whether they are is
      * read from blobSecrets (see settled): a promise is made only for a commit the walk has to wait for (waitOf).
@@ -491,7 +491,7 @@ export async function runAudit(loaded: LoadedRules, o: AuditOptions): Promise<Au
   /** Secret keys of the trees and blobs that tags or refs point at directly, by the oid the ref names. */
   const directKeys = new Map<string, Set<string>>();
 
-  const enqueueCommit = (ev: Extract<WalkEvent, { kind: 'commit' }>, unreachable: boolean): void => {
+  const enqueueCommit = (ev: CommitEvent, unreachable: boolean): void => {
     stats.commits++;
     if (unreachable) stats.unreachableCommits++;
     let blobs: string[] | null = null;

@@ -49,6 +49,8 @@ describe("the walk's commits", () => {
     `tree ${T}\nauthor A <a@example.com> 0 +0000\ncommitter A <a@example.com> 0 +0000\ngpgsig${sig}\n\nsigned\n`,
     `tree ${T}\nauthor A <a@example.com> 0 +0000\n\nno committer`,
     `tree ${T}\nauthor A <a@example.com> 0 +0000\ncommitter A <a@example.com> 0 +0000\n`,
+    // A repeated author header: both read the same one (the last).
+    `tree ${T}\nauthor First <f@example.com> 0 +0000\nauthor Second <s@example.com> 1 +0000\ncommitter C <c@example.com> 0 +0000\n\nm\n`,
   ];
 
   it('read as parseCommit reads them: every field, signed, merge-tagged, encoded, without a message', () => {

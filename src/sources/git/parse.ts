@@ -126,8 +126,21 @@ function headerFields(text: string): { keys: string[]; values: string[]; message
 
 const HEX40 = /^[0-9a-f]{40}$/;
 
-export function parseCommit(data: Buffer, oid: string | null = null): ParsedCommit {
-  const { keys, values, message } = headers(data);
+/**
+ * What a commit's headers say, for parseCommit and WalkCommit alike: the last of a repeated single-valued header wins;
+ * a missing author or committer is the other one (as git's readers do).
+ */
+interface CommitHeaders {
+  tree: string | null;
+  parents: string[];
+  author: string;
+  committer: string;
+  encoding: string | undefined;
+  gpgsig: string | undefined;
+  mergetags: string[];
+}
+
+function commitHeaders(keys: string[], values: string[]): CommitHeaders {
   let tree: string | null = null;
   const parents: string[] = [];
   let author: string | null = null;
@@ -164,18 +177,22 @@ export function parseCommit(data: Buffer, oid: string | null = null): ParsedComm
         break;
     }
   }
+  return { tree, parents, author: author ?? committer ?? '', committer: committer ?? author ?? '', encoding, gpgsig, mergetags };
+}
+
+export function parseCommit(data: Buffer, oid: string | null = null): ParsedCommit {
+  const { keys, values, message } = headers(data);
+  const { tree, parents, author, committer, encoding, gpgsig, mergetags } = commitHeaders(keys, values);
   if (tree === null || !HEX40.test(tree)) throw objectCorrupt(oid, 'commit has no valid tree header');
   for (const p of parents) if (!HEX40.test(p)) throw objectCorrupt(oid, `commit has a bad parent "${p}"`);
   const nl = message.indexOf('\n');
   const out = { tree, parents, message, subject: nl < 0 ? message : message.slice(0, nl), encoding, gpgsig, mergetags } as ParsedCommit;
   // The signatures are parsed (and their dates formatted) when first read: a history walk reads them only for the
   // commits that appear in a finding. Own enumerable properties, so the object copies and compares as before.
-  const a = author ?? committer ?? '';
-  const c = committer ?? author ?? '';
   let as: Signature | undefined;
   let cs: Signature | undefined;
-  Object.defineProperty(out, 'author', { enumerable: true, get: () => (as ??= parseSignature(a)) });
-  Object.defineProperty(out, 'committer', { enumerable: true, get: () => (cs ??= parseSignature(c)) });
+  Object.defineProperty(out, 'author', { enumerable: true, get: () => (as ??= parseSignature(author)) });
+  Object.defineProperty(out, 'committer', { enumerable: true, get: () => (cs ??= parseSignature(committer)) });
   return out;
 }
 
@@ -186,8 +203,9 @@ export function parseCommit(data: Buffer, oid: string | null = null): ParsedComm
  * allocations (a seventh of them) for fields a walk reads only for the commits that appear in a finding.
  */
 class WalkCommit implements ParsedCommit {
-  private sigs: { author: Signature; committer: Signature } | undefined;
-  private extra: { encoding: string | undefined; gpgsig: string | undefined; mergetags: string[] } | undefined;
+  private head: CommitHeaders | undefined;
+  private authorSig: Signature | undefined;
+  private committerSig: Signature | undefined;
 
   constructor(
     readonly tree: string,
@@ -203,11 +221,11 @@ class WalkCommit implements ParsedCommit {
   }
 
   get author(): Signature {
-    return this.signatures().author;
+    return (this.authorSig ??= parseSignature(this.headers().author));
   }
 
   get committer(): Signature {
-    return this.signatures().committer;
+    return (this.committerSig ??= parseSignature(this.headers().committer));
   }
 
   get encoding(): string | undefined {
@@ -222,31 +240,12 @@ class WalkCommit implements ParsedCommit {
     return this.headers().mergetags;
   }
 
-  private signatures(): { author: Signature; committer: Signature } {
-    if (this.sigs === undefined) {
+  private headers(): CommitHeaders {
+    if (this.head === undefined) {
       const { keys, values } = headerFields(this.text);
-      const a = keys.indexOf('author');
-      const c = keys.indexOf('committer');
-      const av = a >= 0 ? values[a]! : c >= 0 ? values[c]! : '';
-      const cv = c >= 0 ? values[c]! : av;
-      this.sigs = { author: parseSignature(av), committer: parseSignature(cv) };
+      this.head = commitHeaders(keys, values);
     }
-    return this.sigs;
-  }
-
-  private headers(): { encoding: string | undefined; gpgsig: string | undefined; mergetags: string[] } {
-    if (this.extra === undefined) {
-      const { keys, values } = headerFields(this.text);
-      const e = { encoding: undefined as string | undefined, gpgsig: undefined as string | undefined, mergetags: [] as string[] };
-      for (let i = 0; i < keys.length; i++) {
-        const k = keys[i];
-        if (k === 'encoding') e.encoding = values[i];
-        else if (k === 'gpgsig' || k === 'gpgsig-sha256') e.gpgsig = values[i];
-        else if (k === 'mergetag') e.mergetags.push(values[i]!);
-      }
-      this.extra = e;
-    }
-    return this.extra;
+    return this.head;
   }
 
   /** The same fields parseCommit gives, as plain data (copies, JSON, equality in tests). */
